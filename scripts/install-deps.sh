@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs every build, test and benchmark dependency of mlfaas from Debian 12 packages.
+# Idempotent: packages already present are skipped, so running it again is cheap.
+# Also fetches the test photos (Debian packages darknet and python3-skimage, unpacked, never installed)
+# into the git-ignored cache .cache/photos and checks them against golden.json.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  # libraries (the chosen stack)
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
+  libdnnl-dev libonnx-dev libprotobuf-dev protobuf-compiler
+  libturbojpeg0-dev libjpeg62-turbo-dev libpng-dev libwebp-dev zlib1g-dev
+  libfmt-dev libyaml-cpp-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
+  # sanitizer and tooling
+  libclang-rt-14-dev
+  # real peers for tests and benchmarks
+  wrk prometheus nats-server nginx-light curl jq python3
+)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+# Node.js + npm (only for the benchmark peer onnxruntime-node): Debian's packages unless some
+# other Node.js is already on PATH (its npm would conflict with Debian's).
+if ! command -v npm >/dev/null 2>&1; then missing+=(nodejs npm); fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # Debian's prometheus/nginx/nats packages start system services; the project starts its own copies.
+  for svc in prometheus nginx nats-server; do
+    $SUDO systemctl disable --now "$svc" >/dev/null 2>&1 || true
+  done
+else
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+fi
+
+# Test photos: downloaded as .deb files and unpacked into the cache (not installed).
+here="$(cd "$(dirname "$0")/.." && pwd)"
+"$here/scripts/fetch-test-photos.sh"

@@ -1,0 +1,118 @@
+#include "support/subprocess.h"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <stdexcept>
+#include <thread>
+
+#include "support/http_call.h"
+#include "support/paths.h"
+
+extern char** environ;
+
+namespace mlfaas::test {
+
+Subprocess::Subprocess(std::vector<std::string> argv, std::map<std::string, std::string> env) {
+  auto dir = make_temp_dir("proc");
+  out_ = dir / "stdout";
+  err_ = dir / "stderr";
+  std::map<std::string, std::string> full;
+  for (char** e = environ; *e; ++e) {
+    std::string kv = *e;
+    auto eq = kv.find('=');
+    if (eq != std::string::npos) full[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  for (auto& [k, v] : env) full[k] = v;
+  std::vector<std::string> envs;
+  for (auto& [k, v] : full) envs.push_back(k + "=" + v);
+
+  pid_ = fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    int o = open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int e = open(err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int n = open("/dev/null", O_RDONLY);
+    dup2(n, 0);
+    dup2(o, 1);
+    dup2(e, 2);
+    std::vector<char*> av, ev;
+    for (auto& a : argv) av.push_back(a.data());
+    av.push_back(nullptr);
+    for (auto& s : envs) ev.push_back(s.data());
+    ev.push_back(nullptr);
+    execve(av[0], av.data(), ev.data());
+    dprintf(2, "execve %s: %s\n", av[0], strerror(errno));
+    _exit(127);
+  }
+}
+
+Subprocess::~Subprocess() {
+  if (running()) {
+    ::kill(pid_, SIGKILL);
+    wait(std::chrono::seconds(5));
+  }
+}
+
+void Subprocess::signal(int sig) {
+  if (!status_) ::kill(pid_, sig);
+}
+
+static int decode_status(int st) {
+  if (WIFEXITED(st)) return WEXITSTATUS(st);
+  if (WIFSIGNALED(st)) return 128 + WTERMSIG(st);
+  return -1;
+}
+
+std::optional<int> Subprocess::wait(std::chrono::milliseconds timeout) {
+  if (status_) return status_;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    int st = 0;
+    pid_t r = waitpid(pid_, &st, WNOHANG);
+    if (r == pid_) {
+      status_ = decode_status(st);
+      return status_;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+bool Subprocess::running() { return !wait(std::chrono::milliseconds(0)).has_value(); }
+
+std::string Subprocess::stdout_text() const { return read_binary(out_); }
+std::string Subprocess::stderr_text() const { return read_binary(err_); }
+
+bool Subprocess::wait_http_ok(int port, const std::string& path, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!running()) return false;
+    try {
+      if (http_call(port, "GET", path).status == 200) return true;
+    } catch (const std::exception&) {
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
+}
+
+int free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) throw std::runtime_error("bind");
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+}  // namespace mlfaas::test
