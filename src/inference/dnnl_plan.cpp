@@ -418,6 +418,20 @@ class PlanBuilder {
     auto is_ref = [](const dnnl::primitive_desc_base& pd) {
       return std::string(pd.impl_info_str()).rfind("ref", 0) == 0;
     };
+    // gemm-based and reference kernels are what oneDNN falls back to for plain layouts; a direct
+    // jit kernel on a blocked layout is worth a reorder of the input.
+    auto is_slow = [&](const dnnl::primitive_desc_base& pd) {
+      return is_ref(pd) || std::string(pd.impl_info_str()).find("gemm") != std::string::npos;
+    };
+    const memory::desc x_any(to_dnnl(xd), dt::f32, tag::any);
+    auto best_pd = [&](bool with_dw) {
+      auto pd = make_pd(x.md, with_dw);
+      if (is_slow(pd)) {
+        auto alt = make_pd(x_any, with_dw);
+        if (!is_slow(alt)) return alt;
+      }
+      return pd;
+    };
 
     dnnl::convolution_forward::primitive_desc pd;
     bool use_dw = false;
@@ -427,7 +441,7 @@ class PlanBuilder {
       const Dims dyd = {yd[0], yd[1], dwin.out_h, dwin.out_w};
       dw_out = collect_post_ops(dn.outputs[0], dw_post, dw_fused, dyd, false);
       try {
-        pd = make_pd(x.md, true);
+        pd = best_pd(true);
         const memory::dims got = pd.dst_desc().dims();
         use_dw = !is_ref(pd) && Dims(got.begin(), got.end()) == dyd;
       } catch (const dnnl::error&) {
@@ -438,13 +452,7 @@ class PlanBuilder {
         dw_fused.clear();
       }
     }
-    if (!use_dw) {
-      pd = make_pd(x.md, false);
-      if (is_ref(pd) && x.md.data.format_kind != dnnl_format_kind_any) {
-        // The producer's layout forces a slow reference kernel: let oneDNN pick and reorder.
-        pd = make_pd(memory::desc(to_dnnl(xd), dt::f32, tag::any), false);
-      }
-    }
+    if (!use_dw) pd = best_pd(false);
     if (pd.src_desc() != x.md) x = materialize(n.inputs[0], pd.src_desc());
 
     std::vector<std::pair<int, Plan::Ref>> args = {

@@ -103,8 +103,9 @@ Window2d pool_window(const Node& n, const Dims& x) {
     };
     int64_t oh = ceil_out(x[2], w.kh, w.sh, w.pad_t, w.pad_b);
     int64_t ow = ceil_out(x[3], w.kw, w.sw, w.pad_l, w.pad_r);
-    w.pad_b += (oh - w.out_h) * w.sh;
-    w.pad_r += (ow - w.out_w) * w.sw;
+    // Just enough extra padding for the last window (not whole strides: oneDNN rejects pads >= kernel).
+    w.pad_b = std::max(w.pad_b, (oh - 1) * w.sh + w.kh - x[2] - w.pad_t);
+    w.pad_r = std::max(w.pad_r, (ow - 1) * w.sw + w.kw - x[3] - w.pad_l);
     w.out_h = oh;
     w.out_w = ow;
   }
