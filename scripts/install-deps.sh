@@ -11,7 +11,7 @@ PACKAGES=(
   # libraries (the chosen stack)
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libdnnl-dev libonnx-dev libprotobuf-dev protobuf-compiler
-  libturbojpeg0-dev libjpeg62-turbo-dev libpng-dev libwebp-dev zlib1g-dev
+  libturbojpeg0-dev libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev zlib1g-dev libssl-dev
   libfmt-dev libyaml-cpp-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   # sanitizer and tooling
   libclang-rt-14-dev
