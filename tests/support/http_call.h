@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,12 @@ struct HttpResult {
     auto it = headers.find(lower_name);
     return it == headers.end() ? std::string() : it->second;
   }
-  boost::json::value json() const { return boost::json::parse(body); }
+  // Parsed once and kept, so references into it live as long as the result.
+  const boost::json::value& json() const {
+    if (!parsed_) parsed_ = boost::json::parse(body);
+    return *parsed_;
+  }
+  mutable std::optional<boost::json::value> parsed_;
 };
 
 using Headers = std::vector<std::pair<std::string, std::string>>;

@@ -1,0 +1,14 @@
+#pragma once
+// Each subcommand registers its options on the CLI11 app and returns a runner (exit code).
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace mlfaas::cli {
+
+using Runner = std::function<int()>;
+
+void add_serve(CLI::App& app, Runner& run);
+void add_classify(CLI::App& app, Runner& run);
+void add_model(CLI::App& app, Runner& run);
+
+}  // namespace mlfaas::cli

@@ -1,0 +1,245 @@
+#include "function/classifier_service.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "common/log.h"
+#include "function/classify_response.h"
+#include "function/image_request.h"
+#include "http/async_result.h"
+#include "http/query.h"
+#include "http/responses.h"
+#include "image/decode.h"
+#include "metrics/text_format.h"
+
+namespace mlfaas::function {
+
+using http::Status;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+Status status_of(TaskStatus s) {
+  switch (s) {
+    case TaskStatus::ok: return Status::ok;
+    case TaskStatus::bad_image: return Status::bad_request;
+    case TaskStatus::unsupported_format: return Status::unsupported_media_type;
+    case TaskStatus::too_many_pixels: return Status::payload_too_large;
+    case TaskStatus::timeout: return Status::gateway_timeout;
+    case TaskStatus::overloaded: return Status::service_unavailable;
+    case TaskStatus::internal: return Status::internal_server_error;
+  }
+  return Status::internal_server_error;
+}
+
+const char* reason_of(TaskStatus s) {
+  switch (s) {
+    case TaskStatus::bad_image: return "bad_image";
+    case TaskStatus::unsupported_format: return "unsupported_format";
+    case TaskStatus::too_many_pixels: return "too_many_pixels";
+    case TaskStatus::timeout: return "timeout";
+    case TaskStatus::overloaded: return "overloaded";
+    default: return "internal";
+  }
+}
+
+bool is_classify_path(std::string_view p) { return p == "/classify" || p == "/predict" || p == "/"; }
+
+}  // namespace
+
+ClassifierService::ClassifierService(model::Model& model, WorkerPool& pool, metrics::Registry& registry,
+                                     ServiceOptions opts)
+    : model_(model),
+      pool_(pool),
+      opts_(opts),
+      metrics_(registry),
+      v2_(model, [this](std::vector<InferenceTask> t) { return infer(std::move(t)); }, [this] { return ready(); },
+          opts.max_images_per_request) {
+  registry.gauge_callback("mlfaas_inference_queue_depth", "Images waiting for a worker",
+                          [this] { return double(pool_.queue_depth()); });
+  registry.gauge_callback("mlfaas_inference_running_batches", "Batches being executed",
+                          [this] { return double(pool_.running_batches()); });
+  registry.gauge("mlfaas_model_info", "The model being served", {"name", "version"})
+      .with({{"name", model.manifest.name}, {"version", model.manifest.version}})
+      .set(1);
+  registry.gauge("mlfaas_model_load_seconds", "Time to load the model (parse, optimize)").get().set(model.load_ms / 1000);
+  register_process_metrics(registry);
+  pool_.on_batch = [this](const BatchStats& b) {
+    metrics_.compute_seconds.observe(b.inference_seconds);
+    metrics_.batch_size.observe(b.size);
+    metrics_.exec_count.inc();
+    metrics_.inference_count.inc(b.size);
+  };
+}
+
+void ClassifierService::set_ready(bool r) {
+  ready_ = r && !draining_;
+  metrics_.ready.set(ready_ ? 1 : 0);
+}
+
+http::Handler ClassifierService::handler() {
+  return [this](http::Request& req, http::RequestContext& ctx) { return handle(req, ctx); };
+}
+
+boost::asio::awaitable<http::Response> ClassifierService::handle(http::Request& req, http::RequestContext& ctx) {
+  const auto start = ctx.received;
+  ++in_flight_;
+  metrics_.in_flight.inc();
+  std::string route_label = "other";
+  http::Response res;
+  std::string path;
+  try {
+    path = http::parse_query(req.target()).path;
+  } catch (const http::BadRequestTarget& e) {
+    res = http::error_response(Status::bad_request, std::string("invalid request target: ") + e.what());
+  }
+  if (!path.empty()) res = co_await route(req, ctx, path, route_label);
+  --in_flight_;
+  metrics_.in_flight.dec();
+  metrics_.record_request(route_label, std::string(req.method_string()), res.result_int(), seconds_since(start));
+  co_return res;
+}
+
+http::Response ClassifierService::status_response(bool ok, const char* what) {
+  const char* state = ok ? "ok" : draining_ ? "draining" : "loading";
+  auto r = http::json_response(ok ? Status::ok : Status::service_unavailable,
+                               fmt::format(R"({{"status":"{}","check":"{}"}})", state, what));
+  return r;
+}
+
+boost::asio::awaitable<http::Response> ClassifierService::route(http::Request& req, http::RequestContext& ctx,
+                                                                const std::string& path, std::string& label) {
+  const auto m = req.method();
+  const bool get = m == http::Verb::get || m == http::Verb::head;
+
+  if (is_classify_path(path)) {
+    label = path;
+    if (m != http::Verb::post) co_return http::method_not_allowed("POST");
+    if (opts_.max_inflight > 0 && in_flight_.load() > size_t(opts_.max_inflight)) {
+      auto r = http::error_response(Status::too_many_requests,
+                                    fmt::format("concurrent request limit ({}) reached", opts_.max_inflight));
+      r.set(http::Field::retry_after, std::to_string(opts_.retry_after_seconds));
+      co_return r;
+    }
+    co_return co_await classify(req, ctx);
+  }
+  if (KServeV2::is_v2_path(path)) {
+    label = KServeV2::route_label(path);
+    co_return co_await v2_.handle(req, path);
+  }
+  if (path == "/healthz" || path == "/readyz" || path == "/_/health" || path == "/_/ready" || path == "/metrics") {
+    label = path;
+    if (!get) co_return http::method_not_allowed("GET, HEAD");
+    if (path == "/healthz") co_return status_response(true, "live");
+    if (path == "/readyz") co_return status_response(ready(), "ready");
+    if (path == "/_/health") {
+      // of-watchdog: healthy once it can serve (the lock file in the original); plain-text OK.
+      co_return http::text_response(ready() ? Status::ok : Status::service_unavailable, ready() ? "OK" : "not ready");
+    }
+    if (path == "/_/ready") {
+      if (!ready()) co_return http::text_response(Status::service_unavailable, "not ready");
+      if (opts_.max_inflight > 0 && in_flight_.load() > size_t(opts_.max_inflight))
+        co_return http::text_response(Status::too_many_requests, "concurrent request limit reached");
+      co_return http::text_response(Status::ok, "OK");
+    }
+    co_return http::text_response(Status::ok, metrics_.registry.render(), metrics::kTextContentType);
+  }
+  co_return http::error_response(
+      Status::not_found,
+      fmt::format("no route for {} {}; routes: POST /classify, /predict, /; GET /healthz, /readyz, /_/health, "
+                  "/_/ready, /metrics; KServe V2 under /v2",
+                  std::string(req.method_string()), path));
+}
+
+boost::asio::awaitable<std::vector<TaskResult>> ClassifierService::infer(std::vector<InferenceTask> tasks) {
+  if (tasks.empty()) co_return std::vector<TaskResult>{};
+  const auto deadline = Clock::now() + opts_.request_timeout;
+  for (auto& t : tasks) t.deadline = deadline;
+  co_return co_await http::await_completion<std::vector<TaskResult>>(
+      [this, &tasks](http::Completion<std::vector<TaskResult>> done) {
+        struct Gather {
+          Gather(size_t n, http::Completion<std::vector<TaskResult>> d) : results(n), remaining(n), done(std::move(d)) {}
+          std::vector<TaskResult> results;
+          std::atomic<size_t> remaining;
+          http::Completion<std::vector<TaskResult>> done;
+        };
+        auto g = std::make_shared<Gather>(tasks.size(), std::move(done));
+        auto finish_one = [g](size_t k, TaskResult&& r) {
+          g->results[k] = std::move(r);
+          if (g->remaining.fetch_sub(1) == 1) g->done(std::move(g->results));
+        };
+        for (size_t k = 0; k < tasks.size(); ++k) {
+          bool queued = pool_.submit(std::move(tasks[k]), [finish_one, k](TaskResult&& r) { finish_one(k, std::move(r)); });
+          if (!queued) {
+            TaskResult r;
+            r.status = TaskStatus::overloaded;
+            r.error = "inference queue is full; retry later";
+            finish_one(k, std::move(r));
+          }
+        }
+      });
+}
+
+boost::asio::awaitable<http::Response> ClassifierService::classify(http::Request& req, http::RequestContext& ctx) {
+  int top_k = opts_.default_top_k;
+  if (auto q = http::parse_query(req.target()).get("top_k")) {
+    int v = 0;
+    auto [p, ec] = std::from_chars(q->data(), q->data() + q->size(), v);
+    if (ec != std::errc() || p != q->data() + q->size() || v < 1 || v > model_.classes)
+      co_return http::error_response(Status::bad_request,
+                                     fmt::format("top_k must be an integer from 1 to {}, got '{}'", model_.classes, *q));
+    top_k = v;
+  }
+  auto parsed = extract_images(req, opts_.max_images_per_request);
+  if (auto* err = std::get_if<RequestError>(&parsed)) co_return http::error_response(err->status, err->message);
+  auto& list = std::get<ImageList>(parsed);
+
+  // Header checks here (cheap) so bad uploads never occupy a worker.
+  for (size_t k = 0; k < list.images.size(); ++k) {
+    try {
+      image::probe({reinterpret_cast<const uint8_t*>(list.images[k].data()), list.images[k].size()}, opts_.max_pixels);
+    } catch (const image::DecodeError& e) {
+      Status s = e.kind() == image::ErrorKind::unsupported_format ? Status::unsupported_media_type
+                 : e.kind() == image::ErrorKind::too_many_pixels  ? Status::payload_too_large
+                                                                   : Status::bad_request;
+      metrics_.failures.with({{"reason", e.kind() == image::ErrorKind::unsupported_format ? "unsupported_format"
+                                         : e.kind() == image::ErrorKind::too_many_pixels  ? "too_many_pixels"
+                                                                                           : "bad_image"}})
+          .inc();
+      co_return http::error_response(s, list.images.size() > 1 ? fmt::format("image {}: {}", k, e.what()) : e.what());
+    }
+  }
+
+  std::vector<InferenceTask> tasks(list.images.size());
+  for (size_t k = 0; k < tasks.size(); ++k) tasks[k].encoded = list.images[k];
+  std::vector<TaskResult> results = co_await infer(std::move(tasks));
+
+  for (size_t k = 0; k < results.size(); ++k) {
+    auto& r = results[k];
+    if (r.status == TaskStatus::ok) {
+      metrics_.queue_seconds.observe(r.queue_ms / 1000);
+      if (r.decode_ms > 0) metrics_.decode_seconds.observe(r.decode_ms / 1000);
+      if (r.preprocess_ms > 0) metrics_.preprocess_seconds.observe(r.preprocess_ms / 1000);
+      continue;
+    }
+    metrics_.failures.with({{"reason", reason_of(r.status)}}).inc();
+    std::string msg = results.size() > 1 ? fmt::format("image {}: {}", k, r.error) : r.error;
+    if (r.status == TaskStatus::overloaded) co_return http::unavailable(msg, opts_.retry_after_seconds);
+    co_return http::error_response(status_of(r.status), msg);
+  }
+  const double total_ms = std::chrono::duration<double, std::milli>(Clock::now() - ctx.received).count();
+  std::string body;
+  body.reserve(512 * results.size());
+  if (list.batch_form) body += '[';
+  for (size_t k = 0; k < results.size(); ++k) {
+    if (k) body += ',';
+    append_classification_json(body, model_, results[k], top_k, total_ms);
+  }
+  if (list.batch_form) body += ']';
+  co_return http::json_response(Status::ok, std::move(body));
+}
+
+}  // namespace mlfaas::function

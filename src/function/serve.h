@@ -1,0 +1,32 @@
+#pragma once
+// `mlfaas serve`: the classifier as a long-running HTTP service (Knative container contract and
+// OpenFaaS watchdog HTTP contract). Lifecycle: load model -> listen (not ready) -> warm up ->
+// ready; SIGTERM -> not ready, stop accepting, finish in-flight requests, exit 0 within the grace
+// period.
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "function/batch_scheduler.h"
+#include "function/classifier_service.h"
+
+namespace mlfaas::function {
+
+struct ServeOptions {
+  std::optional<std::string> model_dir;
+  std::string address = "0.0.0.0";
+  int port = 8080;
+  int io_threads = 1;
+  int workers = 0;  // 0 = one per core
+  SchedulerConfig scheduler;
+  ServiceOptions service;
+  uint64_t max_body_bytes = 16 << 20;
+  bool jpeg_dct_scaling = true;
+  std::chrono::milliseconds drain_delay{0};      // stay up, unready, before closing the listener
+  std::chrono::milliseconds grace_period{25'000}; // then give in-flight requests this long
+};
+
+// Returns the process exit code.
+int run_serve(ServeOptions opts);
+
+}  // namespace mlfaas::function

@@ -1,0 +1,74 @@
+#pragma once
+// Inference workers: one thread per core, fed by a bounded queue through the BatchScheduler.
+// Each worker decodes and preprocesses the images of its batch straight into the batch's input
+// tensor, runs the engine, and completes each task's callback (on the worker thread).
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "function/batch_scheduler.h"
+#include "function/image_input.h"
+#include "function/inference_task.h"
+#include "model/model.h"
+
+namespace mlfaas::function {
+
+struct PoolOptions {
+  int workers = 2;
+  SchedulerConfig scheduler;
+  uint64_t max_pixels = 50'000'000;
+  bool jpeg_dct_scaling = true;  // decode big JPEGs at a reduced DCT scale (see docs/benchmarks.md)
+};
+
+// Per-batch observations for metrics (called on the worker thread, outside locks).
+struct BatchStats {
+  int size = 0, threads = 0;
+  double inference_seconds = 0;
+};
+
+class WorkerPool {
+ public:
+  WorkerPool(model::Model& model, PoolOptions opts);
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  // Builds the batch-1 plans for 1 thread and for all cores and runs each once, so the first
+  // request doesn't pay for it. Call before start().
+  void warm_up();
+  void start();
+  // Queues a task; false (and no callback) when the queue is full.
+  bool submit(InferenceTask task, TaskCallback done);
+  // Stops taking new batches once the queue is empty, and joins the workers.
+  void stop();
+
+  size_t queue_depth() const;
+  int running_batches() const;
+  const PoolOptions& options() const { return opts_; }
+  std::function<void(const BatchStats&)> on_batch;  // optional metrics hook
+
+ private:
+  struct Pending {
+    InferenceTask task;
+    TaskCallback done;
+    Clock::time_point enqueued;
+  };
+  void worker_main(int id);
+  void run_batch(std::vector<Pending>& batch, int threads, struct WorkerState& ws);
+
+  model::Model& model_;
+  PoolOptions opts_;
+  DecodeSettings decode_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  BatchScheduler sched_;
+  std::deque<Pending> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace mlfaas::function
