@@ -25,10 +25,19 @@ Engine::Engine(Graph g, PlanOptions opts)
 int64_t Engine::image_input_size() const { return element_count(image_dims_); }
 
 const Plan& Engine::plan(int64_t batch, int threads) {
-  std::lock_guard lk(mu_);  // building is rare (warm-up); holding the lock keeps it simple
-  auto& p = plans_[{batch, threads}];
-  if (!p) p = Plan::build(graph_, batch, threads, weights_, engine_, opts_);
-  return *p;
+  {
+    std::lock_guard lk(mu_);
+    auto it = plans_.find({batch, threads});
+    if (it != plans_.end()) return *it->second;
+  }
+  // Built outside the lock so plans for different shapes can be built in parallel (warm-up builds
+  // the 1-thread and the all-cores plan at once). Two racing builders of the same plan both build;
+  // the first one stored wins.
+  auto built = Plan::build(graph_, batch, threads, weights_, engine_, opts_);
+  std::lock_guard lk(mu_);
+  auto& slot = plans_[{batch, threads}];
+  if (!slot) slot = std::move(built);
+  return *slot;
 }
 
 void Engine::run(ExecContext& ctx, const float* input, int64_t batch, float* output, int threads) {

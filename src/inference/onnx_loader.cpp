@@ -3,10 +3,14 @@
 #include <fmt/format.h>
 #include <onnx/onnx_pb.h>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 namespace mlfaas::inference {
 namespace {
@@ -143,11 +147,26 @@ Graph load_onnx_bytes(std::string_view bytes, const std::string& what) {
 }
 
 Graph load_onnx_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw ModelError("cannot open model file " + path);
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  return load_onnx_bytes(ss.str(), path);
+  // mmap instead of reading into a buffer: the file is parsed once, so copying 14 MB first only
+  // costs page faults (it was a third of the model load time).
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw ModelError("cannot open model file " + path + ": " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || st.st_size == 0) {
+    ::close(fd);
+    throw ModelError(path + " is empty or unreadable");
+  }
+  void* p = ::mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);
+  if (p == MAP_FAILED) throw ModelError("cannot map model file " + path + ": " + std::strerror(errno));
+  try {
+    Graph g = load_onnx_bytes(std::string_view(static_cast<const char*>(p), size_t(st.st_size)), path);
+    ::munmap(p, size_t(st.st_size));
+    return g;
+  } catch (...) {
+    ::munmap(p, size_t(st.st_size));
+    throw;
+  }
 }
 
 }  // namespace mlfaas::inference
