@@ -11,7 +11,8 @@ model="${MLFAAS_SHARED_MODEL_DIR:-$here/../../shared/models/mobilenetv2}/model.o
 if [ ! -d "$here/peers/node_modules/onnxruntime-node" ]; then
   (cd "$here/peers" && npm install --ignore-scripts --no-audit --no-fund >/dev/null)
 fi
-export OMP_WAIT_POLICY=passive
+# the same OpenMP wait policy `mlfaas` sets for itself (src/cli/main.cpp)
+unset OMP_WAIT_POLICY; export GOMP_SPINCOUNT=20000
 printf '%-8s %-7s %-24s %8s %8s %8s\n' round config engine median p10 p90
 for round in 1 2; do
   for cfg in "1 1" "1 2" "8 1" "8 2"; do
