@@ -10,5 +10,6 @@ using Runner = std::function<int()>;
 void add_serve(CLI::App& app, Runner& run);
 void add_classify(CLI::App& app, Runner& run);
 void add_model(CLI::App& app, Runner& run);
+void add_bench(CLI::App& app, Runner& run);
 
 }  // namespace mlfaas::cli

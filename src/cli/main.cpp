@@ -2,6 +2,7 @@
 //   serve     the classifier function (HTTP)
 //   classify  one-shot classification of image files
 //   model     inspect / pull models
+//   bench     load generator and reports
 #include <unistd.h>
 
 #include <cstdlib>
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
   mlfaas::cli::add_serve(app, run);
   mlfaas::cli::add_classify(app, run);
   mlfaas::cli::add_model(app, run);
+  mlfaas::cli::add_bench(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
