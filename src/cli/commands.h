@@ -11,5 +11,7 @@ void add_serve(CLI::App& app, Runner& run);
 void add_classify(CLI::App& app, Runner& run);
 void add_model(CLI::App& app, Runner& run);
 void add_bench(CLI::App& app, Runner& run);
+void add_up(CLI::App& app, Runner& run);
+void add_functions(CLI::App& app, Runner& run);  // deploy, ls, describe, invoke, scale, rm, logs
 
 }  // namespace mlfaas::cli

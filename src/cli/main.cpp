@@ -3,6 +3,7 @@
 //   classify  one-shot classification of image files
 //   model     inspect / pull models
 //   bench     load generator and reports
+//   up        the single-node serverless platform; deploy/ls/describe/invoke/scale/rm/logs talk to it
 #include <unistd.h>
 
 #include <cstdlib>
@@ -35,6 +36,8 @@ int main(int argc, char** argv) {
   mlfaas::cli::add_classify(app, run);
   mlfaas::cli::add_model(app, run);
   mlfaas::cli::add_bench(app, run);
+  mlfaas::cli::add_up(app, run);
+  mlfaas::cli::add_functions(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

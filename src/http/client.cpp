@@ -52,6 +52,11 @@ bool may_be_stale(const ClientConnection::Attempt& a) {
 
 asio::awaitable<ClientResult> Client::request(const Endpoint& endpoint, Request req,
                                               std::chrono::milliseconds timeout) {
+  co_return co_await send(endpoint, req, timeout);
+}
+
+asio::awaitable<ClientResult> Client::send(const Endpoint& endpoint, Request& req,
+                                           std::chrono::milliseconds timeout) {
   auto deadline = Clock::now() + timeout;
   if (req.find(Field::host) == req.end())
     req.set(Field::host, endpoint.port == 80 ? endpoint.host : endpoint.to_string());
@@ -66,6 +71,7 @@ asio::awaitable<ClientResult> Client::request(const Endpoint& endpoint, Request 
     if (!may_be_stale(a)) {
       result.error = a.error;
       result.message = std::move(a.message);
+      result.nothing_received = a.nothing_received;
       result.reused_connection = true;
       give_back(endpoint, std::move(pooled));
       co_return result;
@@ -81,6 +87,7 @@ asio::awaitable<ClientResult> Client::request(const Endpoint& endpoint, Request 
   if (a.connected_now) opened_.fetch_add(1, std::memory_order_relaxed);
   result.error = a.error;
   result.message = std::move(a.message);
+  result.nothing_received = a.nothing_received;
   give_back(endpoint, std::move(fresh));
   co_return result;
 }

@@ -66,6 +66,7 @@ struct ClientResult {
   std::string message;               // what failed and why, e.g. "connect to 127.0.0.1:9 failed: Connection refused"
   bool reused_connection = false;    // the final attempt ran on a pooled connection
   bool retried = false;              // a stale pooled connection failed first; the request was re-sent fresh
+  bool nothing_received = true;      // on failure: no response byte arrived (the request may be re-sent elsewhere)
   bool ok() const { return error == ErrorKind::none; }
 };
 
@@ -99,6 +100,10 @@ class Client {
   // (if absent), keep-alive (unless the request says Connection: close) and Content-Length.
   boost::asio::awaitable<ClientResult> request(const Endpoint& endpoint, Request req,
                                                std::chrono::milliseconds timeout);
+  // Same, but leaves `req` with the caller (only Host, Connection and Content-Length may be set on
+  // it), so a proxy can re-send it elsewhere without copying the body.
+  boost::asio::awaitable<ClientResult> send(const Endpoint& endpoint, Request& req,
+                                            std::chrono::milliseconds timeout);
 
   // Closes every pooled idle connection.
   void close_idle();

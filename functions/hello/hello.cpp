@@ -1,0 +1,121 @@
+// A trivial function for the platform's tests and cold-start benchmark: serves HTTP/1.1 on $PORT
+// (the Knative runtime contract) with plain POSIX sockets, so it starts in about a millisecond.
+//   GET|POST /...            -> 200 "hello from <K_REVISION> pid <pid>\n"
+//   ?sleep_ms=N              -> waits N ms first (to make requests overlap)
+//   ?status=N                -> answers with status N
+//   ?headers=1               -> the body is the request's head (to check forwarded headers)
+//   /healthz                 -> 200
+// One thread per connection, keep-alive; SIGTERM stops accepting and exits 0 once idle.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+
+namespace {
+
+std::atomic<int> active{0};
+std::atomic<bool> stopping{false};
+int listen_fd = -1;
+
+std::string query_value(const std::string& target, const std::string& key) {
+  auto q = target.find('?');
+  if (q == std::string::npos) return "";
+  size_t pos = q + 1;
+  while (pos < target.size()) {
+    size_t amp = target.find('&', pos);
+    std::string kv = target.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+    if (kv.rfind(key + "=", 0) == 0) return kv.substr(key.size() + 1);
+    if (amp == std::string::npos) break;
+    pos = amp + 1;
+  }
+  return "";
+}
+
+void serve(int fd) {
+  ++active;
+  std::string buf;
+  char tmp[65536];
+  for (;;) {
+    size_t hdr_end;
+    while ((hdr_end = buf.find("\r\n\r\n")) == std::string::npos) {
+      ssize_t n = read(fd, tmp, sizeof tmp);
+      if (n <= 0) goto done;
+      buf.append(tmp, size_t(n));
+    }
+    std::string head = buf.substr(0, hdr_end);
+    size_t content_length = 0;
+    for (const char* name : {"\r\nContent-Length:", "\r\ncontent-length:"}) {
+      auto p = head.find(name);
+      if (p != std::string::npos) content_length = std::strtoul(head.c_str() + p + std::strlen(name), nullptr, 10);
+    }
+    while (buf.size() < hdr_end + 4 + content_length) {
+      ssize_t n = read(fd, tmp, sizeof tmp);
+      if (n <= 0) goto done;
+      buf.append(tmp, size_t(n));
+    }
+    std::string target = head.substr(head.find(' ') + 1);
+    target = target.substr(0, target.find(' '));
+    bool close_after = head.find("\r\nConnection: close") != std::string::npos || stopping;
+    buf.erase(0, hdr_end + 4 + content_length);
+
+    int sleep_ms = std::atoi(query_value(target, "sleep_ms").c_str());
+    if (sleep_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms));
+    int status = std::atoi(query_value(target, "status").c_str());
+    if (status < 100 || status > 599) status = 200;
+    const char* rev = std::getenv("K_REVISION");
+    std::string body = query_value(target, "headers") == "1"
+                           ? head + "\n"
+                           : "hello from " + std::string(rev ? rev : "local") + " pid " + std::to_string(getpid()) + "\n";
+    std::string res = "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: text/plain\r\nContent-Length: " +
+                      std::to_string(body.size()) + (close_after ? "\r\nConnection: close" : "") + "\r\n\r\n" + body;
+    if (write(fd, res.data(), res.size()) < 0 || close_after) break;
+  }
+done:
+  close(fd);
+  --active;
+}
+
+}  // namespace
+
+int main() {
+  const char* port_env = std::getenv("PORT");
+  int port = port_env ? std::atoi(port_env) : 8080;
+  signal(SIGPIPE, SIG_IGN);
+  listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+  int one = 1;
+  setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_ANY);
+  addr.sin_port = htons(uint16_t(port));
+  if (bind(listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(listen_fd, 1024) != 0) {
+    std::perror("hello: listen");
+    return 1;
+  }
+  struct sigaction sa {};
+  sa.sa_handler = [](int) {
+    stopping = true;
+    shutdown(listen_fd, SHUT_RDWR);  // wakes accept()
+  };
+  sigaction(SIGTERM, &sa, nullptr);
+  std::fprintf(stderr, "hello: listening on %d\n", port);
+  while (!stopping) {
+    int fd = accept(listen_fd, nullptr, nullptr);
+    if (fd < 0) continue;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    std::thread(serve, fd).detach();
+  }
+  while (active > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::fprintf(stderr, "hello: stopped\n");
+  return 0;
+}

@@ -1,0 +1,37 @@
+#include <cstdlib>
+
+#include "cli/commands.h"
+#include "platform/up.h"
+
+namespace mlfaas::cli {
+
+void add_up(CLI::App& app, Runner& run) {
+  auto* cmd = app.add_subcommand("up", "Start the single-node serverless platform (gateway + functions)");
+  auto o = std::make_shared<platform::UpOptions>();
+  auto specs = std::make_shared<std::string>();
+  auto model = std::make_shared<std::string>();
+  auto port = std::make_shared<int>(0);
+  auto grace_ms = std::make_shared<long>(10'000);
+  cmd->add_option("--port", *port, "gateway port (default: $PORT, else 8080)");
+  cmd->add_option("--address", o->address, "address to bind")->capture_default_str();
+  cmd->add_option("--specs", *specs,
+                  "a Knative Service YAML / OpenFaaS stack.yml file, or a directory of them "
+                  "(default: the built-in classifier, function 'classifier', scale to zero)");
+  cmd->add_option("--model", *model, "model directory for the classifier replicas");
+  cmd->add_option("--stop-grace-ms", *grace_ms, "SIGTERM to SIGKILL for replicas")->capture_default_str();
+  cmd->add_option("--max-queue", o->gateway.runtime.max_queue, "requests waiting per function before 503")
+      ->capture_default_str();
+  cmd->callback([=, &run] {
+    run = [=] {
+      auto opts = *o;
+      if (!specs->empty()) opts.specs = *specs;
+      if (!model->empty()) opts.model_dir = *model;
+      if (*port > 0) opts.port = *port;
+      else if (const char* p = std::getenv("PORT"); p && *p) opts.port = std::atoi(p);
+      opts.gateway.runtime.stop_grace = std::chrono::milliseconds(*grace_ms);
+      return platform::run_up(opts);
+    };
+  });
+}
+
+}  // namespace mlfaas::cli

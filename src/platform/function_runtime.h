@@ -1,0 +1,156 @@
+#pragma once
+// One deployed function: its replicas (processes), the queue of requests waiting for a replica
+// with free capacity (the activator's job), its demand history and autoscaling policy, and the
+// reconcile loop that starts and stops replicas to match the policy's decision.
+//
+// Everything runs on the platform's single I/O thread, so there are no locks: state changes
+// happen in handlers of that io_context only.
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json.hpp>
+#include <chrono>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "autoscale/function_metrics.h"
+#include "autoscale/policy.h"
+#include "http/async_result.h"
+#include "http/client.h"
+#include "http/types.h"
+#include "platform/child_process.h"
+#include "platform/function_spec.h"
+#include "platform/load_balancer.h"
+#include "platform/platform_metrics.h"
+#include "platform/restart_backoff.h"
+
+namespace mlfaas::platform {
+
+using Clock = std::chrono::steady_clock;
+
+struct RuntimeOptions {
+  size_t max_queue = 10'000;                     // Knative activator breakerQueueDepth
+  uint64_t max_queue_bytes = 512ull << 20;       // bodies held while waiting
+  std::chrono::milliseconds stop_grace{10'000};  // SIGTERM -> SIGKILL
+  int retry_after_seconds = 1;
+};
+
+struct LogLine {
+  uint64_t seq;
+  std::chrono::system_clock::time_point time;
+  int replica;
+  std::string text;
+};
+
+// What the gateway knows about the client side of a request.
+struct CallerInfo {
+  std::string remote_ip;
+  std::string host;
+};
+
+class FunctionRuntime {
+ public:
+  FunctionRuntime(boost::asio::io_context& ioc, ChildReaper& reaper, http::Client& client, PlatformMetrics& metrics,
+                  FunctionSpec spec, RuntimeOptions opts = {});
+  ~FunctionRuntime();
+  FunctionRuntime(const FunctionRuntime&) = delete;
+  FunctionRuntime& operator=(const FunctionRuntime&) = delete;
+
+  const FunctionSpec& spec() const { return spec_; }
+  const std::string& name() const { return spec_.name; }
+
+  // Forwards `req` (target already rewritten to the function's path) to a replica, waiting for one
+  // when none has free capacity. Always produces a response: the replica's, or 502/503/504 JSON.
+  boost::asio::awaitable<http::Response> invoke(http::Request& req, const CallerInfo& caller);
+
+  // Autoscaler decision + reconcile. Called every tick, and at once when a request finds no
+  // ready replica.
+  void tick();
+  // Sets the replica count now (system API / `mlfaas scale`). With 0 (allowed when the policy
+  // may scale to zero) the demand history is cleared so the autoscaler doesn't bring it back.
+  void scale_to(int replicas);
+  // A new spec for the same name: a new revision; old replicas keep serving until new ones are
+  // ready, then drain.
+  void update(FunctionSpec spec);
+  // Stops every replica (SIGTERM, SIGKILL after the grace period); waiting requests get 503.
+  void stop_all();
+  bool all_stopped() const { return replicas_.empty(); }
+
+  boost::json::object status_json() const;
+  std::vector<LogLine> logs(uint64_t after_seq, size_t max) const;
+  int ready_replicas() const;
+  int desired_replicas() const { return desired_; }
+  size_t queue_depth() const { return waiters_.size(); }
+  uint64_t invocations() const { return invocations_; }
+
+ private:
+  enum class State { starting, ready, draining, stopping };
+  struct Replica {
+    int id = 0;
+    int port = 0;
+    int revision = 1;
+    State state = State::starting;
+    std::unique_ptr<ChildProcess> proc;
+    Clock::time_point started, ready_at;
+    std::unique_ptr<boost::asio::steady_timer> kill_timer;
+  };
+  struct Waiter {
+    Clock::time_point deadline;
+    uint64_t bytes = 0;
+    http::Completion<int> done;  // a replica id, or -1 (deadline) / -2 (stopping)
+  };
+
+  boost::asio::awaitable<int> acquire(Clock::time_point deadline, uint64_t body_bytes);
+  void release(int replica);
+  void pump();                   // hand free capacity to waiting requests, in arrival order
+  void expire_waiters();         // 503 for requests past their deadline
+  void reconcile();
+  void start_replica();
+  void on_ready(int id);
+  void on_exit(int id, int status);
+  void drain(int id);
+  void terminate(int id);
+  int active_replicas() const;   // starting + ready of the current revision
+  void record_demand();
+  void add_log(int replica, std::string_view text);
+  void refresh_gauges();
+  std::unique_ptr<autoscale::Policy> make_policy_now(Clock::time_point created, int ready);
+
+  boost::asio::io_context& ioc_;
+  ChildReaper& reaper_;
+  http::Client& client_;
+  PlatformMetrics& metrics_;
+  FunctionSpec spec_;
+  RuntimeOptions opts_;
+
+  std::map<int, Replica> replicas_;
+  LoadBalancer lb_;
+  std::deque<Waiter> waiters_;
+  uint64_t queued_bytes_ = 0;
+  int next_id_ = 1;
+  int revision_ = 1;
+  RestartBackoff backoff_;
+  boost::asio::steady_timer backoff_timer_;
+  boost::asio::steady_timer sweep_timer_;
+  bool backoff_pending_ = false;
+  bool stopping_ = false;
+  bool zero_hold_ = false;  // scaled to 0 through the API: stay there until a request arrives
+
+  autoscale::FunctionMetrics demand_;
+  std::unique_ptr<autoscale::Policy> policy_;
+  autoscale::Decision last_decision_;
+  int desired_ = 0;
+  int in_flight_ = 0;  // in the gateway for this function: queued + running
+  uint64_t invocations_ = 0, cold_starts_ = 0, restarts_ = 0;
+  std::optional<Clock::time_point> cold_start_since_;
+  Clock::time_point created_;
+
+  std::deque<LogLine> logs_;
+  uint64_t log_seq_ = 0;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // guards callbacks after destruction
+};
+
+}  // namespace mlfaas::platform

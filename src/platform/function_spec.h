@@ -1,0 +1,58 @@
+#pragma once
+// A function as the platform runs it, whatever file it came from: a Knative Service
+// (serving.knative.dev/v1), an OpenFaaS stack.yml function, or an OpenFaaS API deployment (JSON).
+// The original text is kept so the same file can still be applied to a real cluster.
+#include <chrono>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "autoscale/policy_factory.h"
+
+namespace mlfaas::platform {
+
+// An invalid spec. The message names the file, the function and the field, e.g.
+// "classifier.yaml: service 'classifier': spec.template.spec.containerConcurrency: must be >= 0".
+class SpecError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+struct ReadinessProbe {
+  enum class Kind { tcp, http } kind = Kind::tcp;  // Knative's default probe is TCP on the serving port
+  std::string path = "/";
+  std::chrono::milliseconds timeout{1000};  // per attempt
+};
+
+struct FunctionSpec {
+  std::string name;
+  std::string namespace_ = "default";
+  std::string format;  // "knative" | "openfaas-stack" | "openfaas-api"
+  std::string source;  // file the spec came from ("" for API)
+  std::string image;   // used on a cluster only
+  std::vector<std::string> command;  // argv run locally; command[0] resolved (see resolve_command)
+  std::map<std::string, std::string> env;
+  int container_port = 8080;  // what the spec says; locally every replica gets its own PORT
+  ReadinessProbe readiness;
+  int container_concurrency = 0;  // hard per-replica limit, 0 = unlimited (Knative semantics)
+  std::chrono::milliseconds timeout{300'000};  // per request (Knative timeoutSeconds default 300)
+  std::chrono::milliseconds startup_timeout{120'000};  // a replica not ready by then is restarted
+  autoscale::PolicyConfig scaling;
+  std::map<std::string, std::string> labels, annotations;
+  std::vector<std::string> warnings;  // accepted but ignored settings, shown by deploy
+  std::string text;                   // the document it was parsed from
+};
+
+// Parses every function in `text` (YAML, several documents allowed, or JSON): Knative Services,
+// OpenFaaS stack files and OpenFaaS API deployments. `source` names the file in errors and is
+// used to resolve relative commands. Throws SpecError.
+std::vector<FunctionSpec> parse_specs(const std::string& text, const std::string& source);
+
+// Reads and parses a file, or every *.yaml / *.yml / *.json file of a directory.
+std::vector<FunctionSpec> load_specs(const std::string& path);
+
+// Go-style duration ("60s", "1m30s", "500ms", "2h") or a bare number of seconds.
+std::chrono::milliseconds parse_duration(const std::string& s, const std::string& field);
+
+}  // namespace mlfaas::platform

@@ -1,0 +1,316 @@
+#include "platform/gateway.h"
+
+#include <fmt/format.h>
+
+#include <boost/json.hpp>
+#include <charconv>
+
+#include "common/log.h"
+#include "common/strings.h"
+#include "http/query.h"
+#include "http/responses.h"
+#include "metrics/text_format.h"
+
+namespace mlfaas::platform {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using http::Status;
+
+namespace {
+
+http::ClientOptions client_options() {
+  http::ClientOptions o;
+  o.single_threaded = true;          // the platform runs on one I/O thread
+  o.max_idle_per_endpoint = 256;     // one per concurrent request to a replica, kept warm
+  o.connect_timeout = std::chrono::milliseconds(2000);
+  return o;
+}
+
+std::string host_without_port(std::string_view host) {
+  if (!host.empty() && host.front() == '[') return std::string(host);  // IPv6 literal: never a function
+  auto colon = host.rfind(':');
+  return std::string(colon == std::string_view::npos ? host : host.substr(0, colon));
+}
+
+}  // namespace
+
+Gateway::Gateway(asio::io_context& ioc, GatewayOptions opts)
+    : ioc_(ioc), opts_(opts), reaper_(ioc), client_(ioc.get_executor(), client_options()), metrics_(registry_),
+      ticker_(ioc) {
+  registry_.gauge_callback("mlfaas_gateway_functions", "Deployed functions", [this] { return double(functions_.size()); });
+  schedule_tick();
+}
+
+Gateway::~Gateway() {
+  *alive_ = false;
+  ticker_.cancel();
+  functions_.clear();
+}
+
+void Gateway::schedule_tick() {
+  std::weak_ptr<bool> alive = alive_;
+  ticker_.expires_after(opts_.tick);
+  ticker_.async_wait([this, alive](boost::system::error_code ec) {
+    if (ec || alive.expired()) return;
+    for (auto& [name, fn] : functions_) fn->tick();
+    schedule_tick();
+  });
+}
+
+http::Handler Gateway::handler() {
+  return [this](http::Request& req, http::RequestContext& ctx) { return handle(req, ctx); };
+}
+
+void Gateway::deploy(FunctionSpec spec) {
+  auto it = functions_.find(spec.name);
+  if (it != functions_.end()) {
+    log::info("function {}: new revision from {}", spec.name, spec.source.empty() ? spec.format : spec.source);
+    it->second->update(std::move(spec));
+    return;
+  }
+  log::info("function {}: deployed from {} ({} policy)", spec.name, spec.source.empty() ? spec.format : spec.source,
+            autoscale::policy_kind_name(spec.scaling.kind));
+  std::string name = spec.name;
+  functions_[name] = std::make_unique<FunctionRuntime>(ioc_, reaper_, client_, metrics_, std::move(spec), opts_.runtime);
+}
+
+bool Gateway::remove(const std::string& name) {
+  auto it = functions_.find(name);
+  if (it == functions_.end()) return false;
+  it->second->stop_all();
+  // Keep the runtime until its replicas have exited, then drop it.
+  auto runtime = std::shared_ptr<FunctionRuntime>(std::move(it->second));
+  functions_.erase(it);
+  auto timer = std::make_shared<asio::steady_timer>(ioc_);
+  auto wait = std::make_shared<std::function<void()>>();
+  *wait = [runtime, timer, wait]() mutable {
+    if (runtime->all_stopped()) {
+      *wait = nullptr;
+      return;
+    }
+    timer->expires_after(std::chrono::milliseconds(20));
+    timer->async_wait([runtime, timer, wait](boost::system::error_code) mutable {
+      if (*wait) (*wait)();
+    });
+  };
+  (*wait)();
+  return true;
+}
+
+FunctionRuntime* Gateway::find(const std::string& name) {
+  auto it = functions_.find(name);
+  return it == functions_.end() ? nullptr : it->second.get();
+}
+
+void Gateway::stop_all() {
+  for (auto& [name, fn] : functions_) fn->stop_all();
+}
+
+bool Gateway::all_stopped() const {
+  for (auto& [name, fn] : functions_)
+    if (!fn->all_stopped()) return false;
+  return true;
+}
+
+FunctionRuntime* Gateway::route_by_host(const http::Request& req) {
+  // Knative: {name}.{namespace}.{domain}; also bare {name}.{namespace}.
+  std::string host = host_without_port(std::string_view(req[http::Field::host]));
+  auto dot = host.find('.');
+  if (dot == std::string::npos) return nullptr;
+  auto fn = find(host.substr(0, dot));
+  if (!fn) return nullptr;
+  auto rest = std::string_view(host).substr(dot + 1);
+  auto ns = rest.substr(0, rest.find('.'));
+  return ns == fn->spec().namespace_ ? fn : nullptr;
+}
+
+asio::awaitable<http::Response> Gateway::handle(http::Request& req, http::RequestContext& ctx) {
+  if (auto* fn = route_by_host(req)) co_return co_await invoke(*fn, req, ctx, std::string(req.target()));
+
+  const std::string target(req.target());
+  http::Query q;
+  try {
+    q = http::parse_query(target);
+  } catch (const http::BadRequestTarget& e) {
+    co_return http::error_response(Status::bad_request, std::string("invalid request target: ") + e.what());
+  }
+  const std::string& path = q.path;
+  const auto m = req.method();
+  const bool get = m == http::Verb::get || m == http::Verb::head;
+
+  if (path.rfind("/function/", 0) == 0) {
+    // /function/{name}[.{namespace}][/rest]; the query string goes along.
+    std::string_view rest = std::string_view(target).substr(10);
+    size_t end = rest.find_first_of("/?");
+    std::string name(rest.substr(0, end));
+    std::string ns;
+    if (auto dot = name.find('.'); dot != std::string::npos) {
+      ns = name.substr(dot + 1);
+      name = name.substr(0, dot);
+    }
+    std::string fwd = end == std::string_view::npos ? "/" : std::string(rest.substr(end));
+    if (fwd[0] == '?') fwd = "/" + fwd;
+    auto* fn = find(name);
+    if (!fn || (!ns.empty() && ns != fn->spec().namespace_))
+      co_return http::error_response(Status::not_found, fmt::format("function '{}' is not deployed", name));
+    co_return co_await invoke(*fn, req, ctx, fwd);
+  }
+  if (path == "/system/functions") co_return functions_api(req);
+  if (path.rfind("/system/function/", 0) == 0) {
+    if (!get) co_return http::method_not_allowed("GET, HEAD");
+    co_return function_status(path.substr(17));
+  }
+  if (path.rfind("/system/scale-function/", 0) == 0) {
+    if (m != http::Verb::post) co_return http::method_not_allowed("POST");
+    co_return scale_api(req, path.substr(23));
+  }
+  if (path == "/system/logs") {
+    if (!get) co_return http::method_not_allowed("GET, HEAD");
+    co_return logs_api(req);
+  }
+  if (path == "/system/info") {
+    if (!get) co_return http::method_not_allowed("GET, HEAD");
+    co_return http::json_response(
+        Status::ok, json::serialize(json::object{
+                        {"provider", json::object{{"provider", "mlfaas"}, {"orchestration", "processes"}, {"version", json::object{{"release", "0.1.0"}}}}},
+                        {"version", json::object{{"release", "0.1.0"}}},
+                        {"arch", "x86_64"}}));
+  }
+  if (path == "/healthz") {
+    if (!get) co_return http::method_not_allowed("GET, HEAD");
+    co_return http::text_response(Status::ok, "OK");
+  }
+  if (path == "/metrics") {
+    if (!get) co_return http::method_not_allowed("GET, HEAD");
+    co_return http::text_response(Status::ok, registry_.render(), metrics::kTextContentType);
+  }
+  co_return http::error_response(
+      Status::not_found,
+      fmt::format("no route for {} {}; functions are at /function/{{name}}/... or by Host {{name}}.{{namespace}}.<domain>; "
+                  "the API is under /system",
+                  std::string(req.method_string()), path));
+}
+
+asio::awaitable<http::Response> Gateway::invoke(FunctionRuntime& fn, http::Request& req, http::RequestContext& ctx,
+                                                std::string target) {
+  CallerInfo caller;
+  caller.remote_ip = ctx.remote.address().to_string();
+  caller.host = std::string(req[http::Field::host]);
+  req.target(target);
+  co_return co_await fn.invoke(req, caller);
+}
+
+http::Response Gateway::functions_api(http::Request& req) {
+  const auto m = req.method();
+  if (m == http::Verb::get || m == http::Verb::head) {
+    json::array list;
+    for (auto& [name, fn] : functions_) {
+      auto s = fn->status_json();
+      s.erase("replicaDetails");
+      list.push_back(std::move(s));
+    }
+    return http::json_response(Status::ok, json::serialize(list));
+  }
+  if (m == http::Verb::post || m == http::Verb::put) {
+    std::vector<FunctionSpec> specs;
+    try {
+      specs = parse_specs(req.body(), std::string(req["X-Mlfaas-Spec-Path"]));
+    } catch (const SpecError& e) {
+      return http::error_response(Status::bad_request, e.what());
+    }
+    for (auto& s : specs) {
+      bool exists = find(s.name) != nullptr;
+      if (m == http::Verb::post && exists)
+        return http::error_response(Status::conflict, fmt::format("function '{}' already exists; update it with PUT", s.name));
+      if (m == http::Verb::put && !exists)
+        return http::error_response(Status::not_found, fmt::format("function '{}' does not exist; deploy it with POST", s.name));
+    }
+    json::array names, warnings;
+    for (auto& s : specs) {
+      names.push_back(json::string(s.name));
+      for (auto& w : s.warnings) warnings.push_back(json::string(s.name + ": " + w));
+      try {
+        deploy(std::move(s));
+      } catch (const std::exception& e) {
+        return http::error_response(Status::bad_request, e.what());
+      }
+    }
+    return http::json_response(Status::accepted, json::serialize(json::object{{"deployed", names}, {"warnings", warnings}}));
+  }
+  if (m == http::Verb::delete_) {
+    boost::system::error_code ec;
+    auto v = json::parse(req.body(), ec);
+    if (ec || !v.is_object() || !v.as_object().contains("functionName") || !v.as_object().at("functionName").is_string())
+      return http::error_response(Status::bad_request, R"(expected a JSON body {"functionName": "<name>"})");
+    std::string name(v.as_object().at("functionName").as_string());
+    if (!remove(name)) return http::error_response(Status::not_found, fmt::format("function '{}' is not deployed", name));
+    return http::json_response(Status::accepted, json::serialize(json::object{{"removed", name}}));
+  }
+  return http::method_not_allowed("GET, HEAD, POST, PUT, DELETE");
+}
+
+http::Response Gateway::function_status(const std::string& name) {
+  auto* fn = find(name);
+  if (!fn) return http::error_response(Status::not_found, fmt::format("function '{}' is not deployed", name));
+  return http::json_response(Status::ok, json::serialize(fn->status_json()));
+}
+
+http::Response Gateway::scale_api(http::Request& req, const std::string& name) {
+  auto* fn = find(name);
+  if (!fn) return http::error_response(Status::not_found, fmt::format("function '{}' is not deployed", name));
+  boost::system::error_code ec;
+  auto v = json::parse(req.body(), ec);
+  if (ec || !v.is_object() || !v.as_object().contains("replicas") || !v.as_object().at("replicas").is_number())
+    return http::error_response(Status::bad_request, R"(expected a JSON body {"replicas": N})");
+  int64_t n = v.as_object().at("replicas").to_number<int64_t>();
+  const auto& sc = fn->spec().scaling;
+  int lo = 0, hi = 1000;
+  switch (sc.kind) {
+    case autoscale::PolicyKind::kpa:
+      lo = sc.kpa.enable_scale_to_zero ? sc.kpa.min_scale : std::max(1, sc.kpa.min_scale);
+      if (sc.kpa.effective_max_scale() > 0) hi = sc.kpa.effective_max_scale();
+      break;
+    case autoscale::PolicyKind::openfaas_ce:  // CE clamps to [1, 5] (gateway/scaling/ranges.go)
+      lo = 1;
+      hi = autoscale::kOpenFaasCeMaxReplicas;
+      break;
+    case autoscale::PolicyKind::fixed:
+      lo = 1;
+      break;
+  }
+  if (n < lo || n > hi)
+    return http::error_response(Status::bad_request,
+                                fmt::format("replicas must be between {} and {} for function '{}' ({} policy)", lo, hi,
+                                            name, autoscale::policy_kind_name(sc.kind)));
+  fn->scale_to(int(n));
+  return http::json_response(Status::accepted, json::serialize(json::object{{"name", name}, {"replicas", n}}));
+}
+
+http::Response Gateway::logs_api(const http::Request& req) {
+  auto q = http::parse_query(req.target());
+  auto name = q.get("name");
+  if (!name) return http::error_response(Status::bad_request, "the name query parameter is required");
+  auto* fn = find(*name);
+  if (!fn) return http::error_response(Status::not_found, fmt::format("function '{}' is not deployed", *name));
+  uint64_t since = 0;
+  size_t tail = 1000;
+  if (auto s = q.get("since")) std::from_chars(s->data(), s->data() + s->size(), since);
+  if (auto t = q.get("tail")) std::from_chars(t->data(), t->data() + t->size(), tail);
+  std::string body;
+  for (auto& l : fn->logs(since, tail)) {
+    auto secs = std::chrono::duration<double>(l.time.time_since_epoch()).count();
+    // OpenFaaS log message fields (name, namespace, instance, timestamp, text) plus seq for --follow.
+    body += json::serialize(json::object{{"name", *name},
+                                         {"namespace", fn->spec().namespace_},
+                                         {"instance", l.replica == 0 ? "gateway" : fmt::format("{}-{}", *name, l.replica)},
+                                         {"timestamp", secs},
+                                         {"seq", l.seq},
+                                         {"text", l.text}});
+    body += '\n';
+  }
+  auto r = http::text_response(Status::ok, std::move(body), "application/x-ndjson");
+  return r;
+}
+
+}  // namespace mlfaas::platform

@@ -1,0 +1,38 @@
+#include "platform/platform_metrics.h"
+
+namespace mlfaas::platform {
+
+namespace {
+std::vector<double> seconds_buckets() {
+  return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+}
+}  // namespace
+
+PlatformMetrics::PlatformMetrics(metrics::Registry& r)
+    : registry(r),
+      invocations(r.counter("gateway_function_invocation_total", "Function invocations by status code",
+                            {"function_name", "code"})),
+      duration(r.histogram("gateway_functions_seconds", "Function invocation time through the gateway",
+                           seconds_buckets(), {"function_name", "code"})),
+      service_count(r.gauge("gateway_service_count", "Replicas of the function (desired)", {"function_name"})),
+      started(r.counter("gateway_function_invocation_started", "Function invocations started", {"function_name"})),
+      inflight_openfaas(r.gauge("gateway_function_invocation_inflight",
+                                "Invocations in the gateway, queued or running", {"function_name"})),
+      queue_depth(r.gauge("mlfaas_function_queue_depth", "Requests waiting for a replica with free capacity",
+                          {"function_name"})),
+      desired(r.gauge("mlfaas_function_desired_replicas", "Replicas the autoscaler wants", {"function_name"})),
+      ready(r.gauge("mlfaas_function_ready_replicas", "Replicas passing readiness and taking traffic",
+                    {"function_name"})),
+      cold_starts(r.counter("mlfaas_function_cold_starts_total", "Scale-ups from zero replicas", {"function_name"})),
+      cold_start_seconds(r.histogram("mlfaas_function_cold_start_seconds",
+                                     "From a request arriving at zero replicas to the first replica being ready",
+                                     seconds_buckets(), {"function_name"})),
+      restarts(r.counter("mlfaas_function_replica_restarts_total", "Replicas that exited unexpectedly",
+                         {"function_name"})),
+      retries(r.counter("mlfaas_function_upstream_retries_total",
+                        "Requests re-sent to another replica because theirs failed before answering",
+                        {"function_name"})),
+      rejected(r.counter("mlfaas_function_rejected_total", "Requests answered by the gateway without a replica",
+                         {"function_name", "reason"})) {}
+
+}  // namespace mlfaas::platform

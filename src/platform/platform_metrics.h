@@ -1,0 +1,32 @@
+#pragma once
+// The gateway's Prometheus metrics: OpenFaaS's names (so OpenFaaS dashboards and alert rules work
+// unchanged) plus the state a serverless platform should show: queue depth, desired/ready
+// replicas, cold starts, restarts.
+#include <string>
+
+#include "metrics/registry.h"
+
+namespace mlfaas::platform {
+
+struct PlatformMetrics {
+  explicit PlatformMetrics(metrics::Registry& r);
+
+  metrics::Registry& registry;
+  // OpenFaaS gateway (gateway/metrics/metrics.go)
+  metrics::CounterFamily& invocations;        // gateway_function_invocation_total{function_name,code}
+  metrics::HistogramFamily& duration;         // gateway_functions_seconds{function_name,code}
+  metrics::GaugeFamily& service_count;        // gateway_service_count{function_name}
+  metrics::CounterFamily& started;            // gateway_function_invocation_started{function_name}
+  metrics::GaugeFamily& inflight_openfaas;    // gateway_function_invocation_inflight{function_name}
+  // mlfaas
+  metrics::GaugeFamily& queue_depth;          // mlfaas_function_queue_depth{function_name}
+  metrics::GaugeFamily& desired;              // mlfaas_function_desired_replicas
+  metrics::GaugeFamily& ready;                // mlfaas_function_ready_replicas
+  metrics::CounterFamily& cold_starts;        // mlfaas_function_cold_starts_total
+  metrics::HistogramFamily& cold_start_seconds;  // request at zero -> first replica ready
+  metrics::CounterFamily& restarts;           // mlfaas_function_replica_restarts_total
+  metrics::CounterFamily& retries;            // mlfaas_function_upstream_retries_total
+  metrics::CounterFamily& rejected;           // mlfaas_function_rejected_total{function_name,reason}
+};
+
+}  // namespace mlfaas::platform

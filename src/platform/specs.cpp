@@ -1,0 +1,91 @@
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <regex>
+
+#include "common/strings.h"
+#include "platform/spec_fields.h"
+
+namespace mlfaas::platform {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+void check_name(const FunctionSpec& f) {
+  // DNS-1035 label, as Knative and Kubernetes require: the name is also a host name label.
+  static const std::regex dns("[a-z]([-a-z0-9]{0,61}[a-z0-9])?");
+  if (!std::regex_match(f.name, dns))
+    throw SpecError(fmt::format("{}: name '{}' must be a DNS label: lower-case letters, digits and '-', starting "
+                                "with a letter, at most 63 characters",
+                                f.source.empty() ? f.format : f.source, f.name));
+}
+
+}  // namespace
+
+std::vector<FunctionSpec> parse_specs(const std::string& text, const std::string& source) {
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(text);
+  } catch (const YAML::Exception& e) {
+    throw SpecError(fmt::format("{}: not valid YAML or JSON: {}", source.empty() ? "spec" : source, e.what()));
+  }
+  std::vector<FunctionSpec> out;
+  const std::string where = source.empty() ? "spec" : source;
+  for (size_t i = 0; i < docs.size(); ++i) {
+    const YAML::Node& d = docs[i];
+    if (!d || d.IsNull()) continue;
+    if (!d.IsMap()) throw SpecError(fmt::format("{}: document {} is not a mapping", where, i + 1));
+    if (d["apiVersion"] || d["kind"]) {
+      std::string api = d["apiVersion"] ? d["apiVersion"].Scalar() : "";
+      std::string kind = d["kind"] ? d["kind"].Scalar() : "";
+      if (api != "serving.knative.dev/v1" || kind != "Service")
+        throw SpecError(fmt::format("{}: apiVersion/kind {}/{} is not supported; expected serving.knative.dev/v1 Service "
+                                    "or an OpenFaaS stack.yml",
+                                    where, api, kind));
+      out.push_back(parse_knative_service(d, source, text));
+    } else if (d["functions"]) {
+      auto fns = parse_openfaas_stack(d, source, text);
+      out.insert(out.end(), fns.begin(), fns.end());
+    } else if (d["service"]) {
+      out.push_back(parse_openfaas_deployment(d, source, text));
+    } else {
+      throw SpecError(fmt::format("{}: not a Knative Service (apiVersion: serving.knative.dev/v1), an OpenFaaS stack "
+                                  "file (functions:) or an OpenFaaS deployment (service:)",
+                                  where));
+    }
+  }
+  if (out.empty()) throw SpecError(where + ": no functions found");
+  for (auto& f : out) check_name(f);
+  return out;
+}
+
+std::vector<FunctionSpec> load_specs(const std::string& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    std::vector<fs::path> files;
+    for (auto& e : fs::directory_iterator(path)) {
+      auto ext = e.path().extension().string();
+      if (e.is_regular_file() && (ext == ".yaml" || ext == ".yml" || ext == ".json")) files.push_back(e.path());
+    }
+    std::sort(files.begin(), files.end());
+    if (files.empty()) throw SpecError(path + ": no *.yaml, *.yml or *.json files");
+    std::vector<FunctionSpec> out;
+    for (auto& f : files) {
+      auto specs = load_specs(f.string());
+      out.insert(out.end(), specs.begin(), specs.end());
+    }
+    return out;
+  }
+  std::string text;
+  try {
+    text = read_file(path);
+  } catch (const std::exception& e) {
+    throw SpecError(e.what());
+  }
+  return parse_specs(text, path);
+}
+
+}  // namespace mlfaas::platform

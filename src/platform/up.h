@@ -1,0 +1,25 @@
+#pragma once
+// `mlfaas up`: the single-node serverless platform. Starts the gateway, deploys the functions
+// (the built-in classifier by default, or every spec in --specs DIR), and on SIGTERM/SIGINT stops
+// every replica gracefully before exiting 0.
+#include <optional>
+#include <string>
+
+#include "platform/gateway.h"
+
+namespace mlfaas::platform {
+
+struct UpOptions {
+  std::string address = "0.0.0.0";
+  int port = 8080;
+  std::optional<std::string> specs;      // file or directory; default: the built-in classifier
+  std::optional<std::string> model_dir;  // passed to replicas as MLFAAS_MODEL_DIR
+  GatewayOptions gateway;
+};
+
+int run_up(UpOptions opts);
+
+// The classifier's Knative Service (functions/classifier/service.yaml), compiled in.
+const std::string& builtin_classifier_spec();
+
+}  // namespace mlfaas::platform

@@ -1,0 +1,47 @@
+#pragma once
+// Starts `mlfaas up` with the given spec files on a free loopback port, plus helpers to read a
+// function's status and to wait for conditions.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "support/http_call.h"
+#include "support/subprocess.h"
+
+namespace mlfaas::test {
+
+// The trivial function's binary (build/functions/hello/mlfaas-hello).
+std::string hello_exe();
+std::vector<std::string> split_lines(const std::string& s);
+// A Knative Service running mlfaas-hello, with extra annotations ("key: value" lines) and spec lines.
+std::string hello_service(const std::string& name, const std::string& annotations = "",
+                          const std::string& spec_extra = "");
+
+struct Platform {
+  int port = 0;
+  std::unique_ptr<Subprocess> proc;
+  std::string gateway() const { return "http://127.0.0.1:" + std::to_string(port); }
+  HttpResult call(const std::string& method, const std::string& target, const std::string& body = {},
+                  const Headers& headers = {}) const {
+    return http_call(port, method, target, body, headers);
+  }
+  boost::json::object status(const std::string& fn) const;
+  // Polls `cond` every 20 ms until true or `timeout`.
+  bool wait_for(const std::function<bool()>& cond, std::chrono::milliseconds timeout) const;
+  int ready(const std::string& fn) const { return int(status(fn).at("readyReplicas").to_number<int64_t>()); }
+};
+
+// Writes `spec` to a temp file and starts `mlfaas up --specs FILE` (plus extra args).
+std::unique_ptr<Platform> start_platform(const std::string& spec, std::vector<std::string> extra = {});
+
+// Runs `mlfaas ARGS...` and returns {exit code, stdout, stderr}.
+struct CliRun {
+  int code;
+  std::string out, err;
+};
+CliRun run_cli(std::vector<std::string> args);
+
+}  // namespace mlfaas::test
