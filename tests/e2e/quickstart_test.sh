@@ -10,8 +10,9 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 out=$(PORT=$port "$root/scripts/quickstart.sh" 2>&1) || { echo "$out"; echo "quickstart failed"; exit 1; }
 echo "$out"
 for want in '"predicted_class":"malamute, malemute, Alaskan malamute"' '"label":"espresso"' \
-            '"predicted_class":"bald eagle, American eagle, Haliaeetus leucocephalus"' '"status":"ok"' \
-            'mlfaas_inference_count_total' 'stopped cleanly'; do
+            '"predicted_class":"bald eagle, American eagle, Haliaeetus leucocephalus"' \
+            '"predicted_class":"tiger cat"' 'classifier' 'autoscaler:    kpa' \
+            'gateway_function_invocation_total{function_name="classifier",code="200"} 3' 'stopped cleanly'; do
   grep -qF "$want" <<<"$out" || { echo "missing in output: $want"; exit 1; }
 done
 echo "quickstart OK"
