@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <charconv>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
@@ -64,6 +66,11 @@ FunctionRuntime::FunctionRuntime(asio::io_context& ioc, ChildReaper& reaper, htt
       sweep_timer_(ioc),
       demand_(autoscale::demand_windows(spec_.scaling), Clock::now()),
       created_(Clock::now()) {
+  const metrics::Labels l = {{"function_name", spec_.name}};
+  m_ = Series{&metrics_.started.with(l),         &metrics_.cold_starts.with(l), &metrics_.restarts.with(l),
+              &metrics_.retries.with(l),         &metrics_.cold_start_seconds.with(l),
+              &metrics_.service_count.with(l),   &metrics_.desired.with(l),     &metrics_.ready.with(l),
+              &metrics_.queue_depth.with(l),     &metrics_.inflight_openfaas.with(l)};
   policy_ = make_policy_now(created_, 0);
   // Waiting requests are checked against their deadlines every 100 ms.
   std::weak_ptr<bool> alive = alive_;
@@ -107,7 +114,7 @@ asio::awaitable<http::Response> FunctionRuntime::invoke(http::Request& req, cons
   ++in_flight_;
   demand_.record_requests(arrival, 1);
   record_demand();
-  metrics_.started.with({{"function_name", spec_.name}}).inc();
+  m_.started->inc();
 
   // Forwarding headers (Knative's runtime contract promises them to the container).
   std::string xff(req["X-Forwarded-For"]);
@@ -124,7 +131,9 @@ asio::awaitable<http::Response> FunctionRuntime::invoke(http::Request& req, cons
   http::Response res;
   int replica_used = -1;
   for (int attempt = 0;; ++attempt) {
-    int rid = co_await acquire(deadline, req.body().size());
+    // Fast path without a coroutine frame: a replica has room and nobody is waiting.
+    std::optional<int> now_free = waiters_.empty() && !stopping_ ? lb_.acquire() : std::nullopt;
+    int rid = now_free ? *now_free : co_await acquire(deadline, req.body().size());
     if (rid < 0) {
       const char* reason = rid == -1 ? "timeout" : rid == -3 ? "queue_full" : "stopping";
       metrics_.rejected.with({{"function_name", spec_.name}, {"reason", reason}}).inc();
@@ -157,7 +166,7 @@ asio::awaitable<http::Response> FunctionRuntime::invoke(http::Request& req, cons
     const bool retryable = r.error == http::ErrorKind::connect ||
                            ((r.error == http::ErrorKind::write || r.error == http::ErrorKind::read) && r.nothing_received);
     if (retryable && attempt == 0 && Clock::now() < deadline) {
-      metrics_.retries.with({{"function_name", spec_.name}}).inc();
+      m_.retries->inc();
       add_log(rid, fmt::format("[gateway] request failed on replica {} before any response ({}); retrying", rid, r.message));
       if (r.error == http::ErrorKind::connect) lb_.set_routable(rid, false);  // don't pick it again
       continue;
@@ -174,14 +183,17 @@ asio::awaitable<http::Response> FunctionRuntime::invoke(http::Request& req, cons
     else ++it;
   }
   const double secs = seconds_since(arrival);
-  res.set("X-Duration-Seconds", fmt::format("{:.6f}", secs));
+  char dur[32];
+  auto [dend, dec] = std::to_chars(dur, dur + sizeof dur, secs, std::chars_format::fixed, 6);
+  res.set("X-Duration-Seconds", std::string_view(dur, size_t(dend - dur)));
   if (replica_used >= 0) res.set("X-Mlfaas-Replica", std::to_string(replica_used));
   --in_flight_;
   const auto code = res.result_int();
   demand_.record_status(Clock::now(), int(code / 100), 1);
   record_demand();
-  metrics_.invocations.with({{"function_name", spec_.name}, {"code", std::to_string(code)}}).inc();
-  metrics_.duration.with({{"function_name", spec_.name}, {"code", std::to_string(code)}}).observe(secs);
+  auto& series = by_code(code);
+  series.invocations->inc();
+  series.duration->observe(secs);
   co_return res;
 }
 
@@ -364,7 +376,7 @@ void FunctionRuntime::start_replica() {
     add_log(id, fmt::format("[gateway] replica {} could not start: {}", id, e.what()));
     log::warn("function {}: replica {} could not start: {}", spec_.name, id, e.what());
     ++restarts_;
-    metrics_.restarts.with({{"function_name", spec_.name}}).inc();
+    m_.restarts->inc();
     backoff_.failed(Clock::now(), rep.started);
     reconcile();
     return;
@@ -412,8 +424,8 @@ void FunctionRuntime::on_ready(int id) {
   if (cold_start_since_) {
     const double secs = std::chrono::duration<double>(r.ready_at - *cold_start_since_).count();
     ++cold_starts_;
-    metrics_.cold_starts.with({{"function_name", spec_.name}}).inc();
-    metrics_.cold_start_seconds.with({{"function_name", spec_.name}}).observe(secs);
+    m_.cold_starts->inc();
+    m_.cold_start_seconds->observe(secs);
     cold_start_since_.reset();
   }
   // A new revision is serving: retire the old one's replicas.
@@ -461,7 +473,7 @@ void FunctionRuntime::on_exit(int id, int status) {
                           expected ? "" : " (unexpected)"));
   if (!expected) {
     ++restarts_;
-    metrics_.restarts.with({{"function_name", spec_.name}}).inc();
+    m_.restarts->inc();
     backoff_.failed(Clock::now(), r.started);
     log::warn("function {}: replica {} exited unexpectedly: {}", spec_.name, id, ChildReaper::describe(status));
   }
@@ -494,12 +506,18 @@ void FunctionRuntime::stop_all() {
 // Reporting
 
 void FunctionRuntime::refresh_gauges() {
-  const metrics::Labels l = {{"function_name", spec_.name}};
-  metrics_.service_count.with(l).set(desired_);
-  metrics_.desired.with(l).set(desired_);
-  metrics_.ready.with(l).set(ready_replicas());
-  metrics_.queue_depth.with(l).set(double(waiters_.size()));
-  metrics_.inflight_openfaas.with(l).set(in_flight_);
+  m_.service_count->set(desired_);
+  m_.desired->set(desired_);
+  m_.ready->set(ready_replicas());
+  m_.queue_depth->set(double(waiters_.size()));
+  m_.in_flight->set(in_flight_);
+}
+
+FunctionRuntime::ByCode& FunctionRuntime::by_code(unsigned code) {
+  auto it = by_code_.find(code);
+  if (it != by_code_.end()) return it->second;
+  const metrics::Labels l = {{"function_name", spec_.name}, {"code", std::to_string(code)}};
+  return by_code_[code] = ByCode{&metrics_.invocations.with(l), &metrics_.duration.with(l)};
 }
 
 void FunctionRuntime::add_log(int replica, std::string_view text) {

@@ -148,6 +148,19 @@ class FunctionRuntime {
   std::optional<Clock::time_point> cold_start_since_;
   Clock::time_point created_;
 
+  // Metric series of this function, looked up once (a lookup takes a mutex and allocates labels).
+  struct Series {
+    metrics::Counter *started, *cold_starts, *restarts, *retries;
+    metrics::Histogram* cold_start_seconds;
+    metrics::Gauge *service_count, *desired, *ready, *queue_depth, *in_flight;
+  } m_;
+  struct ByCode {
+    metrics::Counter* invocations;
+    metrics::Histogram* duration;
+  };
+  std::map<unsigned, ByCode> by_code_;
+  ByCode& by_code(unsigned code);
+
   std::deque<LogLine> logs_;
   uint64_t log_seq_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // guards callbacks after destruction

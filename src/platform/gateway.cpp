@@ -129,18 +129,9 @@ asio::awaitable<http::Response> Gateway::handle(http::Request& req, http::Reques
   if (auto* fn = route_by_host(req)) co_return co_await invoke(*fn, req, ctx, std::string(req.target()));
 
   const std::string target(req.target());
-  http::Query q;
-  try {
-    q = http::parse_query(target);
-  } catch (const http::BadRequestTarget& e) {
-    co_return http::error_response(Status::bad_request, std::string("invalid request target: ") + e.what());
-  }
-  const std::string& path = q.path;
-  const auto m = req.method();
-  const bool get = m == http::Verb::get || m == http::Verb::head;
-
-  if (path.rfind("/function/", 0) == 0) {
-    // /function/{name}[.{namespace}][/rest]; the query string goes along.
+  if (target.rfind("/function/", 0) == 0) {
+    // /function/{name}[.{namespace}][/rest]; the query string goes along. (Checked before the
+    // general URL parsing: this is the hot path.)
     std::string_view rest = std::string_view(target).substr(10);
     size_t end = rest.find_first_of("/?");
     std::string name(rest.substr(0, end));
@@ -156,6 +147,16 @@ asio::awaitable<http::Response> Gateway::handle(http::Request& req, http::Reques
       co_return http::error_response(Status::not_found, fmt::format("function '{}' is not deployed", name));
     co_return co_await invoke(*fn, req, ctx, fwd);
   }
+  http::Query q;
+  try {
+    q = http::parse_query(target);
+  } catch (const http::BadRequestTarget& e) {
+    co_return http::error_response(Status::bad_request, std::string("invalid request target: ") + e.what());
+  }
+  const std::string& path = q.path;
+  const auto m = req.method();
+  const bool get = m == http::Verb::get || m == http::Verb::head;
+
   if (path == "/system/functions") co_return functions_api(req);
   if (path.rfind("/system/function/", 0) == 0) {
     if (!get) co_return http::method_not_allowed("GET, HEAD");
