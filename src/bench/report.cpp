@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -14,6 +15,9 @@ namespace mlfaas::bench {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// The last second of a run is usually cut short; a rate over a sliver of a second is noise, so
+// charts leave such a row out (the CSV and JSON keep it, with its length).
+constexpr double kMinChartedSeconds = 0.5;
 
 std::string csv_opt(const std::optional<int64_t>& v) { return v ? std::to_string(*v) : ""; }
 
@@ -32,6 +36,7 @@ LineChart throughput_chart(const std::vector<TimelineRow>& rows, bool sweep) {
   LineChart c = time_chart("Throughput over time", "requests per second");
   LineSeries ok{"completed requests/s", {}, "#1f77b4"}, failed{"failed requests/s (any cause)", {}, "#d62728"};
   for (auto& r : rows) {
+    if (r.seconds < kMinChartedSeconds) continue;
     uint64_t f = 0;
     for (auto n : r.failures) f += n;
     ok.points.emplace_back(r.t + r.seconds, r.rps);
@@ -40,7 +45,9 @@ LineChart throughput_chart(const std::vector<TimelineRow>& rows, bool sweep) {
   c.series = {ok, failed};
   if (sweep) {
     LineSeries conc{"concurrency", {}, "#2ca02c", true};
-    for (auto& r : rows) conc.points.emplace_back(r.t + r.seconds, r.concurrency ? double(*r.concurrency) : kNaN);
+    for (auto& r : rows)
+      if (r.seconds >= kMinChartedSeconds)
+        conc.points.emplace_back(r.t + r.seconds, r.concurrency ? double(*r.concurrency) : kNaN);
     c.series.push_back(conc);
     c.y.label = "requests per second / concurrency";
   }
@@ -51,6 +58,7 @@ LineChart latency_chart(const std::vector<TimelineRow>& rows) {
   LineChart c = time_chart("Latency over time (responses completed in each second)", "latency (ms)");
   LineSeries p50{"p50", {}, "#1f77b4"}, p99{"p99", {}, "#d62728"};
   for (auto& r : rows) {
+    if (r.seconds < kMinChartedSeconds) continue;
     const bool any = r.p50_us > 0 || r.p99_us > 0;
     p50.points.emplace_back(r.t + r.seconds, any ? r.p50_us / 1000 : kNaN);
     p99.points.emplace_back(r.t + r.seconds, any ? r.p99_us / 1000 : kNaN);
@@ -62,14 +70,17 @@ LineChart latency_chart(const std::vector<TimelineRow>& rows) {
 std::optional<LineChart> replicas_chart(const RunResult& r) {
   LineSeries replicas{"replicas (desired)", {}, "#1f77b4", true}, ready{"ready replicas", {}, "#2ca02c"};
   bool any = false;
+  int64_t most = 0;
   for (auto& s : r.gateway) {
     if (!s.ok) continue;
     replicas.points.emplace_back(s.t, s.replicas ? double(*s.replicas) : kNaN);
     ready.points.emplace_back(s.t, s.available_replicas ? double(*s.available_replicas) : kNaN);
     any = any || s.replicas || s.available_replicas;
+    most = std::max({most, s.replicas.value_or(0), s.available_replicas.value_or(0)});
   }
   if (!any) return std::nullopt;
   LineChart c = time_chart("Replicas over time (from the gateway)", "replicas");
+  c.y.max = double(most + 1);  // room above the top line, which is the interesting one
   c.series = {replicas, ready};
   return c;
 }
@@ -105,8 +116,11 @@ std::vector<NamedChart> sweep_charts(const RunResult& r) {
     p90.points.emplace_back(c, s.measured.latency.percentile(90) / 1000);
     p99.points.emplace_back(c, s.measured.latency.percentile(99) / 1000);
   }
-  // Doubling sweeps read best on a log axis.
+  // Doubling sweeps read best on a log axis; either way, the ticks are the steps themselves.
   t.x.log = l.x.log = hi >= 8 * lo;
+  for (auto& s : r.sweep) t.x.ticks.push_back(s.concurrency);
+  l.x.ticks = t.x.ticks;
+  for (auto* s : {&rps, &p50, &p90, &p99}) s->markers = true;
   t.series = {rps};
   l.series = {p50, p90, p99};
   return {{"sweep-throughput.svg", "throughput against concurrency", render_line_chart(t)},
@@ -125,10 +139,11 @@ std::string load_description(const BenchPlan& p) {
   if (p.duration && p.max_requests) limit += fmt::format(" or {} requests", p.max_requests);
   switch (p.mode) {
     case LoadMode::closed:
-      return fmt::format("closed loop (like wrk): {} connections on {} threads, {}", p.connections, p.threads, limit);
+      return fmt::format("closed loop (like wrk): {} connections on {} thread{}, {}", p.connections, p.threads,
+                         p.threads == 1 ? "" : "s", limit);
     case LoadMode::open:
-      return fmt::format("open loop (like wrk2): {:.2f} requests/s, {} arrivals, at most {} connections on {} threads, {}",
-                         p.rate, arrival_name(p.arrival), p.connections, p.threads, limit);
+      return fmt::format("open loop (like wrk2): {:.2f} requests/s, {} arrivals, at most {} connections on {} thread{}, {}",
+                         p.rate, arrival_name(p.arrival), p.connections, p.threads, p.threads == 1 ? "" : "s", limit);
     case LoadMode::sweep: {
       std::string steps;
       for (int c : p.sweep) steps += fmt::format("{}{}", steps.empty() ? "" : ", ", c);

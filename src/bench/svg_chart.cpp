@@ -168,8 +168,10 @@ std::string render_line_chart(const LineChart& c) {
   if (!c.x.log && !c.x.min) xmin = std::min(xmin, 0.0);
   if (!c.y.log && !c.y.min) ymin = std::min(ymin, 0.0);
 
-  std::vector<double> xt = c.x.log ? log_ticks(xmin, xmax) : nice_ticks(xmin, xmax, 8);
-  std::vector<double> yt = c.y.log ? log_ticks(ymin, ymax) : nice_ticks(ymin, ymax, 5);
+  std::vector<double> xt = !c.x.ticks.empty() ? c.x.ticks : c.x.log ? log_ticks(xmin, xmax) : nice_ticks(xmin, xmax, 8);
+  std::vector<double> yt = !c.y.ticks.empty() ? c.y.ticks : c.y.log ? log_ticks(ymin, ymax) : nice_ticks(ymin, ymax, 5);
+  std::sort(xt.begin(), xt.end());
+  std::sort(yt.begin(), yt.end());
   if (!c.x.log && !c.x.max) xmax = xt.back();
   if (!c.x.log && !c.x.min) xmin = xt.front();
   if (!c.y.log && !c.y.max) ymax = yt.back();
@@ -208,10 +210,14 @@ std::string render_line_chart(const LineChart& c) {
       pts += fmt::format("{}{:.1f},{:.1f}", pts.empty() ? "" : " ", sx(std::clamp(x, xmin, xmax)),
                          sy(std::clamp(y, ymin, ymax)));
     }
-    if (s.points.size() == 1 && !pts.empty())  // a lone point: draw a dot
-      out += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\" fill=\"{}\"/>\n", sx(s.points[0].first),
-                         sy(s.points[0].second), color_at(s.color, i));
     flush();
+    // Dots where asked for, and always for a lone point (a line needs two).
+    if (s.markers || s.points.size() == 1)
+      for (auto [x, y] : s.points) {
+        if (!std::isfinite(y) || !std::isfinite(x) || (c.x.log && x <= 0) || (c.y.log && y <= 0)) continue;
+        out += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3.5\" fill=\"{}\"/>\n", sx(std::clamp(x, xmin, xmax)),
+                           sy(std::clamp(y, ymin, ymax)), color_at(s.color, i));
+      }
   }
   out += "</svg>\n";
   return out;

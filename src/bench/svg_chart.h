@@ -13,6 +13,7 @@ struct Axis {
   std::string label;
   bool log = false;  // log10 scale (values must be > 0)
   std::optional<double> min, max;  // default: from the data (linear axes start at 0)
+  std::vector<double> ticks;       // explicit tick positions (e.g. a sweep's concurrency steps)
 };
 
 struct LineSeries {
@@ -20,6 +21,7 @@ struct LineSeries {
   std::vector<std::pair<double, double>> points;  // (x, y); a NaN y breaks the line
   std::string color;                              // empty: from the palette
   bool dashed = false;
+  bool markers = false;  // a dot on every point (few, meaningful points such as sweep steps)
 };
 
 struct LineChart {

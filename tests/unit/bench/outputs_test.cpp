@@ -181,6 +181,20 @@ TEST(Svg, LineChartWithGapsAndLogAxis) {
   EXPECT_NE(e.find("no data"), std::string::npos);
 }
 
+TEST(Svg, ExplicitTicksAndMarkers) {
+  LineChart c;
+  c.x.log = true;
+  c.x.ticks = {16, 1, 4};  // sweep steps, in any order
+  c.series = {{"rps", {{1, 40}, {4, 60}, {16, 150}}, "", false, true}};
+  auto svg = render_line_chart(c);
+  expect_balanced_svg(svg);
+  for (const char* label : {">1<", ">4<", ">16<"}) EXPECT_NE(svg.find(label), std::string::npos) << label;
+  EXPECT_EQ(svg.find(">2<"), std::string::npos);  // no automatic 1-2-5 ticks
+  size_t dots = 0;
+  for (size_t p = svg.find("<circle"); p != std::string::npos; p = svg.find("<circle", p + 1)) ++dots;
+  EXPECT_EQ(dots, 3u);
+}
+
 TEST(Svg, BarChart) {
   BarChart b{"Requests per second", "req/s", {"knative", "openfaas"}, {{"rps", {100.39, 83.5}, ""}}};
   auto svg = render_bar_chart(b);

@@ -44,7 +44,7 @@ TEST(ParseSweep, RejectsBadRanges) {
     EXPECT_THROW(parse_sweep(bad), std::invalid_argument) << bad;
 }
 
-TEST(Format, LikeWrk) {
+TEST(WrkFormat, LatencyBytesAndCounts) {
   EXPECT_EQ(format_latency_us(812), "812.00us");
   EXPECT_EQ(format_latency_us(102600), "102.60ms");
   EXPECT_EQ(format_latency_us(1280000), "1.28s");
