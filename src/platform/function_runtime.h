@@ -77,7 +77,9 @@ class FunctionRuntime {
   void update(FunctionSpec spec);
   // Stops every replica (SIGTERM, SIGKILL after the grace period); waiting requests get 503.
   void stop_all();
-  bool all_stopped() const { return replicas_.empty(); }
+  // No replica left and no request inside (a runtime may only be destroyed then: suspended
+  // invocations refer to it).
+  bool all_stopped() const { return replicas_.empty() && in_flight_ == 0; }
 
   boost::json::object status_json() const;
   std::vector<LogLine> logs(uint64_t after_seq, size_t max) const;
