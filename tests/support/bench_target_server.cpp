@@ -5,7 +5,12 @@
 #include <boost/beast/http.hpp>
 #include <fmt/format.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <map>
+#include <stdexcept>
 #include <vector>
 
 #include "http/query.h"
@@ -181,6 +186,26 @@ void BenchTargetServer::start() {
 void BenchTargetServer::stop() {
   impl_->ioc.stop();
   if (thread_.joinable()) thread_.join();
+}
+
+RefusingPort::RefusingPort() {
+  fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
+    throw std::runtime_error("cannot reserve a loopback port");
+  port_ = ntohs(addr.sin_port);
+}
+
+RefusingPort::~RefusingPort() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::string RefusingPort::url(std::string_view target) const {
+  return fmt::format("http://127.0.0.1:{}{}", port_, target);
 }
 
 }  // namespace mlfaas::test

@@ -49,4 +49,21 @@ class BenchTargetServer {
   std::thread thread_;
 };
 
+// A loopback port where connections are refused, reserved for the object's lifetime: the socket is
+// bound but never listens, so no parallel test can take the port (unlike a port that was free a
+// moment ago).
+class RefusingPort {
+ public:
+  RefusingPort();
+  ~RefusingPort();
+  RefusingPort(const RefusingPort&) = delete;
+  RefusingPort& operator=(const RefusingPort&) = delete;
+  uint16_t port() const { return port_; }
+  std::string url(std::string_view target) const;
+
+ private:
+  int fd_ = -1;
+  uint16_t port_ = 0;
+};
+
 }  // namespace mlfaas::test

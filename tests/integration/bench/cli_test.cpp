@@ -107,7 +107,8 @@ TEST_F(BenchCli, BadInputGetsAClearMessageAndExitCode2) {
 }
 
 TEST_F(BenchCli, AnUnreachableTargetStillGetsAReport) {
-  const std::string url = "http://127.0.0.1:" + std::to_string(free_port()) + "/";
+  RefusingPort closed;
+  const std::string url = closed.url("/");
   auto r = mlfaas({"bench", url, "-d", "300ms", "-c", "2", "--json", (dir / "down.json").string()});
   EXPECT_EQ(r.code, 1);  // nothing answered
   EXPECT_NE(r.out.find("Socket errors: connect "), std::string::npos) << r.out;
@@ -133,7 +134,9 @@ TEST_F(BenchCli, MultipartUploadAndOpenLoop) {
 TEST_F(BenchCli, SigintStopsTheRunAndStillReports) {
   Subprocess p({mlfaas_exe().string(), "bench", server.url("/?delay_ms=5"), "-d", "60s", "-c", "2", "--json",
                 (dir / "int.json").string()});
-  std::this_thread::sleep_for(800ms);
+  // Interrupt once the load runs (the handler is installed by then), however slowly it started.
+  for (int i = 0; i < 1000 && server.requests() < 10; ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_GE(server.requests(), 10u);
   p.signal(SIGINT);
   auto code = p.wait(10s);
   ASSERT_TRUE(code);
