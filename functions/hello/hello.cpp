@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -48,6 +49,16 @@ void serve(int fd) {
   for (;;) {
     size_t hdr_end;
     while ((hdr_end = buf.find("\r\n\r\n")) == std::string::npos) {
+      // Between requests, look at `stopping` every 100 ms: an idle keep-alive connection must not
+      // keep the process alive after SIGTERM.
+      if (buf.empty()) {
+        pollfd p{fd, POLLIN, 0};
+        int ready = poll(&p, 1, 100);
+        if (ready == 0) {
+          if (stopping) goto done;
+          continue;
+        }
+      }
       ssize_t n = read(fd, tmp, sizeof tmp);
       if (n <= 0) goto done;
       buf.append(tmp, size_t(n));

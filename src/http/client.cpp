@@ -138,6 +138,18 @@ void Client::close_idle() {
     for (auto& c : stack) discard(std::move(c));
 }
 
+void Client::close_idle(const Endpoint& endpoint) {
+  std::vector<ConnectionPtr> stack;
+  {
+    std::lock_guard lk(mu_);
+    auto it = idle_.find(endpoint);
+    if (it == idle_.end()) return;
+    stack.swap(it->second);
+    idle_.erase(it);
+  }
+  for (auto& c : stack) discard(std::move(c));
+}
+
 size_t Client::idle_connections() const {
   std::lock_guard lk(mu_);
   size_t n = 0;

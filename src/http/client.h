@@ -105,8 +105,10 @@ class Client {
   boost::asio::awaitable<ClientResult> send(const Endpoint& endpoint, Request& req,
                                             std::chrono::milliseconds timeout);
 
-  // Closes every pooled idle connection.
+  // Closes every pooled idle connection (to one endpoint: e.g. a replica being stopped, so that
+  // it sees its clients go and can exit).
   void close_idle();
+  void close_idle(const Endpoint& endpoint);
 
   size_t idle_connections() const;
   // Connections opened over the client's lifetime (successful connects).

@@ -449,6 +449,8 @@ void FunctionRuntime::terminate(int id) {
   auto& r = replicas_.at(id);
   if (r.state == State::stopping) return;
   r.state = State::stopping;
+  // Our idle keep-alive connections would keep a well-behaved server waiting for its clients.
+  client_.close_idle(http::Endpoint("127.0.0.1", uint16_t(r.port)));
   r.proc->signal(SIGTERM);
   r.kill_timer = std::make_unique<asio::steady_timer>(ioc_, opts_.stop_grace);
   std::weak_ptr<bool> alive = alive_;
