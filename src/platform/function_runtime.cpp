@@ -26,6 +26,7 @@ using http::Status;
 namespace {
 
 constexpr size_t kMaxLogLines = 5000;
+constexpr int kMaxForwardAttempts = 3;  // first try plus retries of failures that did no work
 
 // A TCP port that was free a moment ago; the replica binds it right after.
 int pick_port() {
@@ -162,10 +163,11 @@ asio::awaitable<http::Response> FunctionRuntime::invoke(http::Request& req, cons
       break;
     }
     // The replica failed before answering anything (it died, or was never really listening):
-    // the request did no work there, so it goes to another replica, once.
+    // the request did no work there, so it goes to another replica. A kill -9 can cost two
+    // attempts (a pooled connection reads EOF, then a fresh connect is refused), hence a few.
     const bool retryable = r.error == http::ErrorKind::connect ||
                            ((r.error == http::ErrorKind::write || r.error == http::ErrorKind::read) && r.nothing_received);
-    if (retryable && attempt == 0 && Clock::now() < deadline) {
+    if (retryable && attempt < kMaxForwardAttempts - 1 && Clock::now() < deadline) {
       m_.retries->inc();
       add_log(rid, fmt::format("[gateway] request failed on replica {} before any response ({}); retrying", rid, r.message));
       if (r.error == http::ErrorKind::connect) lb_.set_routable(rid, false);  // don't pick it again
