@@ -131,9 +131,12 @@ asio::awaitable<http::Response> FunctionRuntime::invoke(http::Request& req, cons
 
   http::Response res;
   int replica_used = -1;
+  std::optional<int> failed_on;  // the replica a retry should go around
   for (int attempt = 0;; ++attempt) {
-    // Fast path without a coroutine frame: a replica has room and nobody is waiting.
-    std::optional<int> now_free = waiters_.empty() && !stopping_ ? lb_.acquire() : std::nullopt;
+    // Fast path without a coroutine frame: a replica has room and nobody is waiting (a retry was
+    // admitted before the waiters, so it does not queue behind them).
+    std::optional<int> now_free =
+        (waiters_.empty() || failed_on) && !stopping_ ? lb_.acquire(failed_on) : std::nullopt;
     int rid = now_free ? *now_free : co_await acquire(deadline, req.body().size());
     if (rid < 0) {
       const char* reason = rid == -1 ? "timeout" : rid == -3 ? "queue_full" : "stopping";
@@ -163,14 +166,16 @@ asio::awaitable<http::Response> FunctionRuntime::invoke(http::Request& req, cons
       break;
     }
     // The replica failed before answering anything (it died, or was never really listening):
-    // the request did no work there, so it goes to another replica. A kill -9 can cost two
-    // attempts (a pooled connection reads EOF, then a fresh connect is refused), hence a few.
+    // the request did no work there, so it goes to another replica. If none has room it waits
+    // like any request and may meet the dead, not yet reaped replica again: that connect is
+    // refused at once and takes it out of routing, so a third attempt is allowed.
     const bool retryable = r.error == http::ErrorKind::connect ||
                            ((r.error == http::ErrorKind::write || r.error == http::ErrorKind::read) && r.nothing_received);
     if (retryable && attempt < kMaxForwardAttempts - 1 && Clock::now() < deadline) {
       m_.retries->inc();
       add_log(rid, fmt::format("[gateway] request failed on replica {} before any response ({}); retrying", rid, r.message));
       if (r.error == http::ErrorKind::connect) lb_.set_routable(rid, false);  // don't pick it again
+      failed_on = rid;
       continue;
     }
     if (r.error == http::ErrorKind::timeout)

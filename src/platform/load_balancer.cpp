@@ -18,12 +18,17 @@ bool LoadBalancer::routable(int replica) const {
   return it != slots_.end() && it->second.routable;
 }
 
-std::optional<int> LoadBalancer::acquire() {
+std::optional<int> LoadBalancer::acquire(std::optional<int> avoid) {
   // Least loaded by absolute in-flight count; among equals, the first after the cursor, so equal
   // replicas take turns instead of the lowest id getting every request.
   int best = -1, best_load = std::numeric_limits<int>::max();
+  bool avoid_has_room = false;
   auto consider = [&](int id, const Slot& s) {
     if (!s.routable || (s.capacity > 0 && s.in_flight >= s.capacity)) return;
+    if (avoid && id == *avoid) {
+      avoid_has_room = true;
+      return;
+    }
     if (s.in_flight < best_load) {
       best = id;
       best_load = s.in_flight;
@@ -31,6 +36,7 @@ std::optional<int> LoadBalancer::acquire() {
   };
   for (auto it = slots_.upper_bound(cursor_); it != slots_.end(); ++it) consider(it->first, it->second);
   for (auto it = slots_.begin(); it != slots_.end() && it->first <= cursor_; ++it) consider(it->first, it->second);
+  if (best < 0 && avoid_has_room) best = *avoid;
   if (best < 0) return std::nullopt;
   ++slots_[best].in_flight;
   cursor_ = best;

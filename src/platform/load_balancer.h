@@ -18,8 +18,9 @@ class LoadBalancer {
   bool routable(int replica) const;
 
   // Picks a replica and counts the request on it; nullopt when every routable replica is full
-  // (or there is none).
-  std::optional<int> acquire();
+  // (or there is none). `avoid` (a replica that just failed this request) is taken only when no
+  // other replica has room.
+  std::optional<int> acquire(std::optional<int> avoid = std::nullopt);
   void release(int replica);
 
   int in_flight(int replica) const;

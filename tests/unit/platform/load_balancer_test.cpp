@@ -64,4 +64,21 @@ TEST(LoadBalancer, DrainingReplicasGetNoNewRequests) {
   EXPECT_EQ(lb.free_capacity(), 0);
 }
 
+TEST(LoadBalancer, ARetryAvoidsTheReplicaThatFailedUnlessItIsTheOnlyOneWithRoom) {
+  LoadBalancer lb;
+  lb.add(1, 1);
+  lb.add(2, 1);
+  lb.set_routable(1, true);
+  lb.set_routable(2, true);
+  EXPECT_EQ(lb.acquire(1), 2);  // 1 is less loaded after a tie-break, but it just failed
+  lb.release(2);
+  EXPECT_EQ(lb.acquire(2), 1);
+  EXPECT_EQ(lb.acquire(1), 2);
+  EXPECT_FALSE(lb.acquire(1));  // avoiding never exceeds containerConcurrency
+  lb.release(1);
+  lb.release(2);
+  lb.set_routable(2, false);
+  EXPECT_EQ(lb.acquire(1), 1);  // the only replica left with room
+}
+
 }  // namespace
