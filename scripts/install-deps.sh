@@ -17,6 +17,8 @@ PACKAGES=(
   libclang-rt-14-dev
   # real peers for tests and benchmarks
   wrk prometheus nats-server nginx-light curl jq python3
+  # a real browser for the report page test
+  chromium
 )
 
 SUDO=""

@@ -187,8 +187,7 @@ std::vector<std::filesystem::path> write_compare_report(const std::filesystem::p
     written.push_back(dir / c.file);
     files.push_back(c.file);
   }
-  write_text_file(dir / "report.md", compare_markdown(entries, command_line, files));
-  written.push_back(dir / "report.md");
+  write_report_documents(dir, compare_markdown(entries, command_line, files), written);
   return written;
 }
 

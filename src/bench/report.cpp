@@ -8,6 +8,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "bench/markdown_html.h"
 #include "bench/summary_text.h"
 #include "bench/units.h"
 
@@ -295,6 +296,17 @@ void write_text_file(const std::filesystem::path& path, std::string_view text) {
   if (!f) throw std::runtime_error(fmt::format("cannot write {}", path.string()));
 }
 
+void write_report_documents(const std::filesystem::path& dir, const std::string& markdown,
+                            std::vector<std::filesystem::path>& written) {
+  std::string_view title = markdown;
+  title = title.substr(0, title.find('\n'));
+  while (!title.empty() && (title.front() == '#' || title.front() == ' ')) title.remove_prefix(1);
+  write_text_file(dir / "report.md", markdown);
+  written.push_back(dir / "report.md");
+  write_text_file(dir / "report.html", markdown_to_html(markdown, title));
+  written.push_back(dir / "report.html");
+}
+
 std::vector<std::filesystem::path> write_report(const std::filesystem::path& dir, const BenchPlan& plan,
                                                 const RunResult& result, std::string_view command_line,
                                                 std::string_view version) {
@@ -307,8 +319,7 @@ std::vector<std::filesystem::path> write_report(const std::filesystem::path& dir
     write_text_file(dir / c.file, c.svg);
     written.push_back(dir / c.file);
   }
-  write_text_file(dir / "report.md", report_markdown(plan, result, command_line, version, charts));
-  written.push_back(dir / "report.md");
+  write_report_documents(dir, report_markdown(plan, result, command_line, version, charts), written);
   return written;
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// `--csv FILE` (the per-second timeline) and `--report DIR` (report.md with SVG charts: throughput
+// `--csv FILE` (the per-second timeline) and `--report DIR` (report.md + report.html with SVG charts: throughput
 // and latency over time, replicas and queue depth over time when a gateway was watched, the
 // latency CDF, and for sweeps throughput and latency against concurrency).
 #include <filesystem>
@@ -35,5 +35,10 @@ std::vector<std::filesystem::path> write_report(const std::filesystem::path& dir
 
 // Writes `text` to `path`, throwing std::runtime_error naming the path on failure.
 void write_text_file(const std::filesystem::path& path, std::string_view text);
+
+// Writes DIR/report.md and DIR/report.html (the same document for a browser, titled by its first
+// heading) and appends both to `written`.
+void write_report_documents(const std::filesystem::path& dir, const std::string& markdown,
+                            std::vector<std::filesystem::path>& written);
 
 }  // namespace mlfaas::bench

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <limits>
 
+#include "common/strings.h"
+
 namespace mlfaas::bench {
 namespace {
 
@@ -130,19 +132,7 @@ std::string tick_label(double v) {
   return trim(fmt::format("{:.{}f}", v, std::min(9, int(-std::floor(std::log10(a))) + 2)));
 }
 
-std::string svg_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string svg_escape(const std::string& s) { return xml_escape(s); }
 
 std::string render_line_chart(const LineChart& c) {
   std::string out = header(c.width, c.height, c.title);

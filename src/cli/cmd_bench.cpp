@@ -71,7 +71,7 @@ int write_outputs(const Outputs& o, const BenchPlan& plan, const RunResult& resu
     if (!o.csv.empty()) write_text_file(o.csv, timeline_csv(result));
     if (!o.report.empty()) {
       write_report(o.report, plan, result, cmd, mlfaas_version());
-      fmt::print(stderr, "report: {}/report.md\n", o.report);
+      fmt::print(stderr, "report: {0}/report.md ({0}/report.html for a browser)\n", o.report);
     }
   } catch (const std::exception& e) {
     fmt::print(stderr, "mlfaas bench: {}\n", e.what());
@@ -124,7 +124,7 @@ int compare(const std::vector<std::string>& files, const std::string& report_dir
   if (!report_dir.empty()) {
     try {
       write_compare_report(report_dir, entries, command_line());
-      fmt::print(stderr, "report: {}/report.md\n", report_dir);
+      fmt::print(stderr, "report: {0}/report.md ({0}/report.html for a browser)\n", report_dir);
     } catch (const std::exception& e) {
       fmt::print(stderr, "mlfaas bench compare: {}\n", e.what());
       return 1;
@@ -138,7 +138,7 @@ void add_compare(CLI::App& bench_cmd, Runner& run) {
   auto files = std::make_shared<std::vector<std::string>>();
   auto report = std::make_shared<std::string>();
   cmd->add_option("files", *files, "JSON files written by mlfaas bench --json")->required();
-  cmd->add_option("--report", *report, "write DIR/report.md with bar charts (SVG)");
+  cmd->add_option("--report", *report, "write DIR/report.md and DIR/report.html with bar charts (SVG)");
   cmd->callback([=, &run] { run = [=] { return compare(*files, *report); }; });
 }
 
@@ -176,7 +176,7 @@ void add_bench(CLI::App& app, Runner& run) {
   cmd->add_option("--label", o->label, "name of this run in comparisons (default: the preset or the URL)");
   cmd->add_option("--json", out->json, "write everything (summary, timeline, histogram, settings) as JSON");
   cmd->add_option("--csv", out->csv, "write the per-second timeline as CSV");
-  cmd->add_option("--report", out->report, "write DIR/report.md with SVG charts");
+  cmd->add_option("--report", out->report, "write DIR/report.md and DIR/report.html with SVG charts");
   add_compare(*cmd, run);
 
   cmd->callback([=, &run] {

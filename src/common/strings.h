@@ -15,5 +15,7 @@ std::string to_lower(std::string_view s);
 std::string read_file(const std::string& path);
 // JSON string escaping without quotes (for hand-built JSON on hot paths).
 void append_json_escaped(std::string& out, std::string_view s);
+// & < > " as entities, for XML/HTML text and attribute values.
+std::string xml_escape(std::string_view s);
 
 }  // namespace mlfaas

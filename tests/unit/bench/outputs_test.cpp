@@ -221,7 +221,7 @@ TEST(Report, MarkdownLinksEveryChartAndWritesThem) {
 
   auto dir = test::make_temp_dir("bench-report");
   auto written = write_report(dir / "sub", plan, r, "cmd", "0.1.0");
-  EXPECT_EQ(written.size(), 6u);
+  EXPECT_EQ(written.size(), 7u);  // 5 charts, report.md, report.html
   for (auto& f : written) EXPECT_GT(std::filesystem::file_size(f), 100u) << f;
 }
 
