@@ -4,6 +4,8 @@
 //   ?sleep_ms=N              -> waits N ms first (to make requests overlap)
 //   ?status=N                -> answers with status N
 //   ?headers=1               -> the body is the request's head (to check forwarded headers)
+//   ?deafen_ms=N             -> after answering, closes its listener and idle connections for N ms
+//                               while staying alive (a replica that refuses connections)
 //   /healthz                 -> 200
 // One thread per connection, keep-alive; SIGTERM stops accepting and exits 0 once idle.
 #include <arpa/inet.h>
@@ -26,6 +28,8 @@ namespace {
 
 std::atomic<int> active{0};
 std::atomic<bool> stopping{false};
+std::atomic<int> deafen_ms{0};      // requested by ?deafen_ms, taken by the accept loop
+std::atomic<bool> deaf{false};      // listener closed: idle connections close too
 int listen_fd = -1;
 
 std::string query_value(const std::string& target, const std::string& key) {
@@ -55,7 +59,7 @@ void serve(int fd) {
         pollfd p{fd, POLLIN, 0};
         int ready = poll(&p, 1, 100);
         if (ready == 0) {
-          if (stopping) goto done;
+          if (stopping || deaf) goto done;
           continue;
         }
       }
@@ -90,10 +94,30 @@ void serve(int fd) {
     std::string res = "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: text/plain\r\nContent-Length: " +
                       std::to_string(body.size()) + (close_after ? "\r\nConnection: close" : "") + "\r\n\r\n" + body;
     if (write(fd, res.data(), res.size()) < 0 || close_after) break;
+    if (int d = std::atoi(query_value(target, "deafen_ms").c_str()); d > 0) {
+      deafen_ms = d;
+      deaf = true;
+      shutdown(listen_fd, SHUT_RDWR);  // wakes accept(); new connections are refused from now on
+    }
   }
 done:
   close(fd);
   --active;
+}
+
+int open_listener(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_ANY);
+  addr.sin_port = htons(uint16_t(port));
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(fd, 1024) != 0) {
+    std::perror("hello: listen");
+    std::exit(1);
+  }
+  return fd;
 }
 
 }  // namespace
@@ -102,17 +126,8 @@ int main() {
   const char* port_env = std::getenv("PORT");
   int port = port_env ? std::atoi(port_env) : 8080;
   signal(SIGPIPE, SIG_IGN);
-  listen_fd = socket(AF_INET, SOCK_STREAM, 0);
   int one = 1;
-  setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_ANY);
-  addr.sin_port = htons(uint16_t(port));
-  if (bind(listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(listen_fd, 1024) != 0) {
-    std::perror("hello: listen");
-    return 1;
-  }
+  listen_fd = open_listener(port);
   struct sigaction sa {};
   sa.sa_handler = [](int) {
     stopping = true;
@@ -122,7 +137,16 @@ int main() {
   std::fprintf(stderr, "hello: listening on %d\n", port);
   while (!stopping) {
     int fd = accept(listen_fd, nullptr, nullptr);
-    if (fd < 0) continue;
+    if (fd < 0) {
+      if (int d = deafen_ms.exchange(0); d > 0 && !stopping) {
+        close(listen_fd);
+        std::fprintf(stderr, "hello: deaf for %d ms\n", d);
+        std::this_thread::sleep_for(std::chrono::milliseconds(d));
+        listen_fd = open_listener(port);
+        deaf = false;
+      }
+      continue;
+    }
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     std::thread(serve, fd).detach();
   }

@@ -174,7 +174,7 @@ asio::awaitable<http::Response> FunctionRuntime::invoke(http::Request& req, cons
     if (retryable && attempt < kMaxForwardAttempts - 1 && Clock::now() < deadline) {
       m_.retries->inc();
       add_log(rid, fmt::format("[gateway] request failed on replica {} before any response ({}); retrying", rid, r.message));
-      if (r.error == http::ErrorKind::connect) lb_.set_routable(rid, false);  // don't pick it again
+      if (r.error == http::ErrorKind::connect) reprobe(rid);  // no traffic until it passes its probe again
       failed_on = rid;
       continue;
     }
@@ -397,7 +397,12 @@ void FunctionRuntime::start_replica() {
   reaper_.watch(pid, [this, alive, id](int status) {
     if (!alive.expired()) on_exit(id, status);
   });
-  // Probe until ready (or the replica dies, or the startup timeout passes).
+  probe_until_ready(id, port);
+}
+
+// Probe until ready (or the replica dies, or the startup timeout passes, which replaces it).
+void FunctionRuntime::probe_until_ready(int id, int port) {
+  std::weak_ptr<bool> alive = alive_;
   auto probe = spec_.readiness;
   auto deadline = Clock::now() + spec_.startup_timeout;
   auto is_alive = [this, alive, id] {
@@ -419,6 +424,18 @@ void FunctionRuntime::start_replica() {
           it->second.proc->signal(SIGKILL);  // on_exit counts it as a failure and replaces it
         }
       });
+}
+
+void FunctionRuntime::reprobe(int id) {
+  auto it = replicas_.find(id);
+  if (it == replicas_.end() || it->second.state != State::ready) return;
+  // Usually it just died and is about to be reaped; if it is alive but not listening, it gets
+  // traffic back once its probe passes, or is replaced after the startup timeout.
+  it->second.state = State::starting;
+  lb_.set_routable(id, false);
+  add_log(id, fmt::format("[gateway] replica {} refused a connection; probing it again", id));
+  refresh_gauges();
+  probe_until_ready(id, it->second.port);
 }
 
 void FunctionRuntime::on_ready(int id) {

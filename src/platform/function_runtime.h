@@ -111,6 +111,8 @@ class FunctionRuntime {
   void expire_waiters();         // 503 for requests past their deadline
   void reconcile();
   void start_replica();
+  void probe_until_ready(int id, int port);
+  void reprobe(int id);  // a ready replica refused a connection
   void on_ready(int id);
   void on_exit(int id, int status);
   void drain(int id);

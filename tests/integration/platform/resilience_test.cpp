@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <set>
 #include <thread>
 
 #include "platform_fixture.h"
@@ -48,6 +49,40 @@ TEST(Resilience, KillNineOfAReplicaUnderLoadFailsNoRequest) {
   auto st = p->status("hello");
   EXPECT_EQ(st.at("restarts").to_number<int64_t>(), 1);
   EXPECT_TRUE(p->wait_for([&] { return p->ready("hello") == 2; }, std::chrono::seconds(10)));  // replaced
+}
+
+TEST(Resilience, AReplicaThatRefusesConnectionsIsProbedAgainAndGetsTrafficBack) {
+  auto p = start_platform(hello_service("hello", "autoscaling.knative.dev/min-scale: \"2\""));
+  ASSERT_TRUE(p->wait_for([&] { return p->ready("hello") == 2; }, std::chrono::seconds(10)));
+  std::set<std::string> pids_before;
+  const auto before = p->status("hello");  // kept: a range-for over a temporary's member dangles
+  for (auto& r : before.at("replicaDetails").as_array())
+    pids_before.insert(std::to_string(r.as_object().at("pid").to_number<int64_t>()));
+  // One replica stops listening (and drops its idle connections) for 1.5 s but stays alive.
+  auto deafen = p->call("GET", "/function/hello/?deafen_ms=1500");
+  ASSERT_EQ(deafen.status, 200);
+  const std::string deaf_replica = deafen.header("x-mlfaas-replica");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // its idle connections are gone
+  int refused_seen = 0;
+  for (int i = 0; i < 40; ++i) {  // all answered by the other replica meanwhile
+    auto r = p->call("GET", "/function/hello/");
+    EXPECT_EQ(r.status, 200) << r.body;
+    if (r.header("x-mlfaas-replica") == deaf_replica) ++refused_seen;
+  }
+  EXPECT_EQ(refused_seen, 0);
+  EXPECT_NE(p->call("GET", "/system/logs?name=hello").body.find("refused a connection; probing it again"),
+            std::string::npos);
+  // Listening again: it passes its probe and takes requests again; nothing was restarted.
+  ASSERT_TRUE(p->wait_for([&] { return p->ready("hello") == 2; }, std::chrono::seconds(10)));
+  std::set<std::string> served_by;
+  for (int i = 0; i < 20; ++i) served_by.insert(p->call("GET", "/function/hello/").header("x-mlfaas-replica"));
+  EXPECT_EQ(served_by.count(deaf_replica), 1u);
+  auto st = p->status("hello");
+  EXPECT_EQ(st.at("restarts").to_number<int64_t>(), 0);
+  std::set<std::string> pids_after;
+  for (auto& r : st.at("replicaDetails").as_array())
+    pids_after.insert(std::to_string(r.as_object().at("pid").to_number<int64_t>()));
+  EXPECT_EQ(pids_after, pids_before);
 }
 
 TEST(Resilience, CrashLoopingFunctionBacksOffAndIsCounted) {
