@@ -7,8 +7,6 @@
 namespace mlfaas::bench {
 namespace {
 
-std::string escape(std::string_view s) { return xml_escape(s); }
-
 // Relative paths and http(s) only: a label that smuggles in `javascript:` stays text.
 bool safe_url(std::string_view u) {
   const size_t colon = u.find(':');
@@ -33,7 +31,7 @@ std::string inline_html(std::string_view s) {
     if (s[i] == '`') {
       size_t end = s.find('`', i + 1);
       if (end != std::string_view::npos) {
-        out += "<code>" + escape(s.substr(i + 1, end - i - 1)) + "</code>";
+        out += "<code>" + xml_escape(s.substr(i + 1, end - i - 1)) + "</code>";
         i = end + 1;
         continue;
       }
@@ -49,14 +47,14 @@ std::string inline_html(std::string_view s) {
     std::string text, target;
     if (s.substr(i, 2) == "![") {
       if (size_t next = bracket_link(i + 1, text, target)) {
-        out += "<img src=\"" + escape(target) + "\" alt=\"" + escape(text) + "\">";
+        out += "<img src=\"" + xml_escape(target) + "\" alt=\"" + xml_escape(text) + "\">";
         i = next;
         continue;
       }
     }
     if (s[i] == '[') {
       if (size_t next = bracket_link(i, text, target)) {
-        out += "<a href=\"" + escape(target) + "\">" + inline_html(text) + "</a>";
+        out += "<a href=\"" + xml_escape(target) + "\">" + inline_html(text) + "</a>";
         i = next;
         continue;
       }
@@ -72,7 +70,7 @@ std::string inline_html(std::string_view s) {
         continue;
       }
     }
-    out += escape(s.substr(i, 1));
+    out += xml_escape(s.substr(i, 1));
     ++i;
   }
   return out;
@@ -161,7 +159,7 @@ std::string markdown_to_html(std::string_view markdown, std::string_view title) 
     if (t.substr(0, 3) == "```") {
       flush_paragraph();
       body += "<pre><code>";
-      for (++i; i < lines.size() && trim(lines[i]).substr(0, 3) != "```"; ++i) body += escape(lines[i]) + "\n";
+      for (++i; i < lines.size() && trim(lines[i]).substr(0, 3) != "```"; ++i) body += xml_escape(lines[i]) + "\n";
       body += "</code></pre>\n";
       continue;
     }
@@ -198,7 +196,7 @@ std::string markdown_to_html(std::string_view markdown, std::string_view title) 
     paragraph.push_back(line);
   }
   flush_paragraph();
-  return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + escape(title) +
+  return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + xml_escape(title) +
          "</title>\n<style>" + std::string(kStyle) + "</style>\n</head>\n<body>\n" + body + "</body>\n</html>\n";
 }
 

@@ -11,7 +11,7 @@
 #include <cstring>
 #include <stdexcept>
 
-extern char** environ;
+#include "common/environment.h"
 
 namespace mlfaas::platform {
 
@@ -22,15 +22,7 @@ ChildProcess::ChildProcess(asio::any_io_executor ex, const std::vector<std::stri
     : on_line_(std::move(on_line)) {
   if (argv.empty()) throw std::runtime_error("empty command");
   // Environment: the platform's own, with the function's values on top.
-  std::map<std::string, std::string> full;
-  for (char** e = environ; *e; ++e) {
-    std::string kv = *e;
-    auto eq = kv.find('=');
-    if (eq != std::string::npos) full[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  for (auto& [k, v] : env) full[k] = v;
-  std::vector<std::string> env_strings;
-  for (auto& [k, v] : full) env_strings.push_back(k + "=" + v);
+  std::vector<std::string> env_strings = environment_with(env);
   std::vector<char*> av, ev;
   std::vector<std::string> args = argv;
   for (auto& a : args) av.push_back(a.data());

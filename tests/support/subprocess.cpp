@@ -11,10 +11,9 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/environment.h"
 #include "support/http_call.h"
 #include "support/paths.h"
-
-extern char** environ;
 
 namespace mlfaas::test {
 
@@ -22,15 +21,7 @@ Subprocess::Subprocess(std::vector<std::string> argv, std::map<std::string, std:
   auto dir = make_temp_dir("proc");
   out_ = dir / "stdout";
   err_ = dir / "stderr";
-  std::map<std::string, std::string> full;
-  for (char** e = environ; *e; ++e) {
-    std::string kv = *e;
-    auto eq = kv.find('=');
-    if (eq != std::string::npos) full[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  for (auto& [k, v] : env) full[k] = v;
-  std::vector<std::string> envs;
-  for (auto& [k, v] : full) envs.push_back(k + "=" + v);
+  std::vector<std::string> envs = environment_with(env);
 
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
