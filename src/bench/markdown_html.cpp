@@ -149,7 +149,10 @@ std::string markdown_to_html(std::string_view markdown, std::string_view title) 
   auto flush_paragraph = [&] {
     if (paragraph.empty()) return;
     body += "<p>";
-    for (size_t k = 0; k < paragraph.size(); ++k) body += (k ? " " : "") + inline_html(trim(paragraph[k]));
+    for (size_t k = 0; k < paragraph.size(); ++k) {
+      if (k) body += ' ';
+      body += inline_html(trim(paragraph[k]));
+    }
     body += "</p>\n";
     paragraph.clear();
   };
@@ -171,8 +174,9 @@ std::string markdown_to_html(std::string_view markdown, std::string_view title) 
       size_t level = t.find_first_not_of('#');
       if (level != std::string_view::npos && level <= 6 && t[level] == ' ') {
         flush_paragraph();
-        const std::string h = "h" + std::to_string(level);
-        body += "<" + h + ">" + inline_html(trim(t.substr(level))) + "</" + h + ">\n";
+        const char digit = char('0' + level);
+        body.append("<h").append(1, digit).append(">").append(inline_html(trim(t.substr(level))));
+        body.append("</h").append(1, digit).append(">\n");
         continue;
       }
     }
@@ -196,8 +200,10 @@ std::string markdown_to_html(std::string_view markdown, std::string_view title) 
     paragraph.push_back(line);
   }
   flush_paragraph();
-  return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + xml_escape(title) +
-         "</title>\n<style>" + std::string(kStyle) + "</style>\n</head>\n<body>\n" + body + "</body>\n</html>\n";
+  std::string html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>";
+  html.append(xml_escape(title)).append("</title>\n<style>").append(kStyle).append("</style>\n</head>\n<body>\n");
+  html.append(body).append("</body>\n</html>\n");
+  return html;
 }
 
 }  // namespace mlfaas::bench

@@ -45,13 +45,20 @@ void check(const GoldenImage& gi, const json::array& preds, const std::string& v
   ASSERT_GE(preds.size(), 5u);
   std::vector<int64_t> idx;
   for (auto& p : preds) idx.push_back(p.as_object().at("index").as_int64());
-  if (gi.robust) EXPECT_EQ(idx[0], gi.top5[0]);
-  else EXPECT_TRUE(idx[0] == gi.top5[0] || idx[1] == gi.top5[0]) << "golden top-1 not in our top-2";
-  if (gi.png) EXPECT_EQ(std::set<int64_t>(idx.begin(), idx.begin() + 5), std::set<int64_t>(gi.top5.begin(), gi.top5.end()));
+  if (gi.robust) {
+    EXPECT_EQ(idx[0], gi.top5[0]);
+  } else {
+    EXPECT_TRUE(idx[0] == gi.top5[0] || idx[1] == gi.top5[0]) << "golden top-1 not in our top-2";
+  }
+  if (gi.png) {
+    EXPECT_EQ(std::set<int64_t>(idx.begin(), idx.begin() + 5), std::set<int64_t>(gi.top5.begin(), gi.top5.end()));
+  }
   // Probability of the golden top-1 class.
-  for (auto& p : preds)
-    if (p.as_object().at("index").as_int64() == gi.top5[0])
+  for (auto& p : preds) {
+    if (p.as_object().at("index").as_int64() == gi.top5[0]) {
       EXPECT_NEAR(p.as_object().at("confidence").to_number<double>(), gi.top1_p, 1e-3);
+    }
+  }
 }
 
 TEST(Golden, HttpApiReproducesGoldenTop5) {
