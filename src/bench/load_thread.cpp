@@ -21,6 +21,7 @@ Cause cause_of(http::ErrorKind k) {
     case http::ErrorKind::write: return Cause::write;
     case http::ErrorKind::timeout: return Cause::timeout;
     case http::ErrorKind::read:
+    case http::ErrorKind::cancelled:
     case http::ErrorKind::none: break;
   }
   return Cause::read;

@@ -86,10 +86,12 @@ int describe(const std::string& gw, const std::string& name, bool as_json) {
   fmt::print("revision:      {} (from {} {})\n", std::string(o.at("revision").as_string()),
              std::string(o.at("format").as_string()), std::string(o.at("source").as_string()));
   fmt::print("command:       {}\n", s("command"));
-  fmt::print("replicas:      desired {}, ready {}, starting {}\n", s("desiredReplicas"), s("readyReplicas"),
-             s("startingReplicas"));
-  fmt::print("requests:      {} invocations, {} in flight, {} queued\n", s("invocationCount"), s("inFlight"),
-             s("queueDepth"));
+  fmt::print("replicas:      desired {}, ready {}, starting {}, pending {}\n", s("desiredReplicas"),
+             s("readyReplicas"), s("startingReplicas"), s("pendingReplicas"));
+  if (auto why = o.at("pendingReason").as_string(); !why.empty()) fmt::print("pending:       {}\n", std::string(why));
+  fmt::print("cpu:           request {}, limit {}\n", s("cpuRequest"), s("cpuLimit"));
+  fmt::print("requests:      {} invocations, {} in flight, {} queued{}\n", s("invocationCount"), s("inFlight"),
+             s("queueDepth"), o.at("overloaded").as_bool() ? " (overloaded: shedding)" : "");
   fmt::print("cold starts:   {}    restarts: {}\n", s("coldStarts"), s("restarts"));
   fmt::print("concurrency:   containerConcurrency {}, timeout {} s\n", s("containerConcurrency"), s("timeoutSeconds"));
   fmt::print("autoscaler:    {} ({})\n", std::string(as.at("policy").as_string()), std::string(as.at("parameters").as_string()));

@@ -19,6 +19,8 @@ void add_serve(CLI::App& app, Runner& run) {
   cmd->add_option("--model", *model, "model directory (default: $MLFAAS_MODEL_DIR, models/, ../shared/models)");
   cmd->add_option("--port", *port, "TCP port (default: $PORT, else 8080)");
   cmd->add_option("--address", o->address, "address to bind")->capture_default_str();
+  cmd->add_option("--cpus", o->cpus,
+                  "cores to use (default: $MLFAAS_CPUS, else the CPUs this process may use: affinity, cgroup quota)");
   cmd->add_option("--workers", o->workers, "inference worker threads (default: one per core)");
   cmd->add_option("--io-threads", o->io_threads, "HTTP I/O threads")->capture_default_str();
   cmd->add_option("--max-batch-size", o->scheduler.max_batch_size, "dynamic batching: largest batch")
@@ -33,7 +35,7 @@ void add_serve(CLI::App& app, Runner& run) {
   cmd->add_option("--max-pixels", o->service.max_pixels, "largest decoded image, width*height (413 above)")
       ->capture_default_str();
   cmd->add_option("--max-images", o->service.max_images_per_request, "images per request")->capture_default_str();
-  cmd->add_option("--request-timeout-ms", *timeout_ms, "queue deadline per request (504 after)")
+  cmd->add_option("--request-timeout-ms", *timeout_ms, "time budget per request, lowered by a client's X-Mlfaas-Timeout-Ms or grpc-timeout (504 after)")
       ->capture_default_str();
   cmd->add_option("--drain-delay-ms", *drain_ms, "on SIGTERM, stay up (unready) this long before closing")
       ->capture_default_str();

@@ -4,6 +4,7 @@
 //   model     inspect / pull models
 //   bench     load generator and reports
 //   up        the single-node serverless platform; deploy/ls/describe/invoke/scale/rm/logs talk to it
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -24,10 +25,21 @@ void ensure_openmp_wait_policy(char** argv) {
   execv("/proc/self/exe", argv);  // on failure just continue with libgomp's defaults
 }
 
+// Servers and the load generator hold one descriptor per connection: use all the hard limit allows
+// (the soft default of 1024 is for select()-era programs; asio uses epoll).
+void raise_fd_limit() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   ensure_openmp_wait_policy(argv);
+  raise_fd_limit();
   CLI::App app{"mlfaas: serverless machine-learning inference"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "mlfaas 0.1.0");

@@ -7,11 +7,13 @@
 #include "common/log.h"
 #include "function/classify_response.h"
 #include "function/image_request.h"
+#include "function/task_status.h"
 #include "http/async_result.h"
 #include "http/query.h"
 #include "http/responses.h"
 #include "image/decode.h"
 #include "metrics/text_format.h"
+#include "overload/deadline.h"
 
 namespace mlfaas::function {
 
@@ -21,30 +23,6 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-Status status_of(TaskStatus s) {
-  switch (s) {
-    case TaskStatus::ok: return Status::ok;
-    case TaskStatus::bad_image: return Status::bad_request;
-    case TaskStatus::unsupported_format: return Status::unsupported_media_type;
-    case TaskStatus::too_many_pixels: return Status::payload_too_large;
-    case TaskStatus::timeout: return Status::gateway_timeout;
-    case TaskStatus::overloaded: return Status::service_unavailable;
-    case TaskStatus::internal: return Status::internal_server_error;
-  }
-  return Status::internal_server_error;
-}
-
-const char* reason_of(TaskStatus s) {
-  switch (s) {
-    case TaskStatus::bad_image: return "bad_image";
-    case TaskStatus::unsupported_format: return "unsupported_format";
-    case TaskStatus::too_many_pixels: return "too_many_pixels";
-    case TaskStatus::timeout: return "timeout";
-    case TaskStatus::overloaded: return "overloaded";
-    default: return "internal";
-  }
-}
 
 bool is_classify_path(std::string_view p) { return p == "/classify" || p == "/predict" || p == "/"; }
 
@@ -56,7 +34,8 @@ ClassifierService::ClassifierService(model::Model& model, WorkerPool& pool, metr
       pool_(pool),
       opts_(opts),
       metrics_(registry),
-      v2_(model, [this](std::vector<InferenceTask> t) { return infer(std::move(t)); }, [this] { return ready(); },
+      v2_(model, [this](std::vector<InferenceTask> t, RequestScope s) { return infer(std::move(t), std::move(s)); },
+          [this] { return ready(); },
           opts.max_images_per_request) {
   registry.gauge_callback("mlfaas_inference_queue_depth", "Images waiting for a worker",
                           [this] { return double(pool_.queue_depth()); });
@@ -119,6 +98,7 @@ boost::asio::awaitable<http::Response> ClassifierService::route(http::Request& r
     label = path;
     if (m != http::Verb::post) co_return http::method_not_allowed("POST");
     if (opts_.max_inflight > 0 && in_flight_.load() > size_t(opts_.max_inflight)) {
+      metrics_.rejected.with({{"reason", "max_inflight"}}).inc();
       auto r = http::error_response(Status::too_many_requests,
                                     fmt::format("concurrent request limit ({}) reached", opts_.max_inflight));
       r.set(http::Field::retry_after, std::to_string(opts_.retry_after_seconds));
@@ -128,7 +108,7 @@ boost::asio::awaitable<http::Response> ClassifierService::route(http::Request& r
   }
   if (KServeV2::is_v2_path(path)) {
     label = KServeV2::route_label(path);
-    co_return co_await v2_.handle(req, path);
+    co_return co_await v2_.handle(req, path, scope_of(req, ctx));
   }
   if (path == "/healthz" || path == "/readyz" || path == "/_/health" || path == "/_/ready" || path == "/metrics") {
     label = path;
@@ -154,10 +134,23 @@ boost::asio::awaitable<http::Response> ClassifierService::route(http::Request& r
                   std::string(req.method_string()), path));
 }
 
-boost::asio::awaitable<std::vector<TaskResult>> ClassifierService::infer(std::vector<InferenceTask> tasks) {
+RequestScope ClassifierService::scope_of(const http::Request& req, const http::RequestContext& ctx) const {
+  // The budget starts when the request had been read; a caller's own (shorter) budget wins.
+  const auto budget = overload::request_budget(opts_.request_timeout, [&](std::string_view name) {
+    auto it = req.find(name);
+    return it == req.end() ? std::string_view() : std::string_view(it->value());
+  });
+  return RequestScope{ctx.received + budget, ctx.cancellation ? ctx.cancellation->flag() : nullptr};
+}
+
+boost::asio::awaitable<std::vector<TaskResult>> ClassifierService::infer(std::vector<InferenceTask> tasks,
+                                                                          RequestScope scope) {
   if (tasks.empty()) co_return std::vector<TaskResult>{};
-  const auto deadline = Clock::now() + opts_.request_timeout;
-  for (auto& t : tasks) t.deadline = deadline;
+  for (auto& t : tasks) {
+    t.deadline = scope.deadline;
+    t.cancelled = scope.cancelled;
+    t.sheddable = tasks.size() == 1;  // a batch was admitted as a whole
+  }
   co_return co_await http::await_completion<std::vector<TaskResult>>(
       [this, &tasks](http::Completion<std::vector<TaskResult>> done) {
         struct Gather {
@@ -172,13 +165,8 @@ boost::asio::awaitable<std::vector<TaskResult>> ClassifierService::infer(std::ve
           if (g->remaining.fetch_sub(1) == 1) g->done(std::move(g->results));
         };
         for (size_t k = 0; k < tasks.size(); ++k) {
-          bool queued = pool_.submit(std::move(tasks[k]), [finish_one, k](TaskResult&& r) { finish_one(k, std::move(r)); });
-          if (!queued) {
-            TaskResult r;
-            r.status = TaskStatus::overloaded;
-            r.error = "inference queue is full; retry later";
-            finish_one(k, std::move(r));
-          }
+          const uint64_t bytes = tasks[k].encoded.size();
+          pool_.submit(std::move(tasks[k]), [finish_one, k](TaskResult&& r) { finish_one(k, std::move(r)); }, bytes);
         }
       });
 }
@@ -215,7 +203,7 @@ boost::asio::awaitable<http::Response> ClassifierService::classify(http::Request
 
   std::vector<InferenceTask> tasks(list.images.size());
   for (size_t k = 0; k < tasks.size(); ++k) tasks[k].encoded = list.images[k];
-  std::vector<TaskResult> results = co_await infer(std::move(tasks));
+  std::vector<TaskResult> results = co_await infer(std::move(tasks), scope_of(req, ctx));
 
   for (size_t k = 0; k < results.size(); ++k) {
     auto& r = results[k];
@@ -223,12 +211,17 @@ boost::asio::awaitable<http::Response> ClassifierService::classify(http::Request
       metrics_.queue_seconds.observe(r.queue_ms / 1000);
       if (r.decode_ms > 0) metrics_.decode_seconds.observe(r.decode_ms / 1000);
       if (r.preprocess_ms > 0) metrics_.preprocess_seconds.observe(r.preprocess_ms / 1000);
-      continue;
     }
-    metrics_.failures.with({{"reason", reason_of(r.status)}}).inc();
-    std::string msg = results.size() > 1 ? fmt::format("image {}: {}", k, r.error) : r.error;
-    if (r.status == TaskStatus::overloaded) co_return http::unavailable(msg, opts_.retry_after_seconds);
-    co_return http::error_response(status_of(r.status), msg);
+  }
+  for (size_t k = 0; k < results.size(); ++k) {
+    auto& r = results[k];
+    if (r.status == TaskStatus::ok) continue;
+    // Counted once per request, by the first failure.
+    if (r.status == TaskStatus::abandoned) metrics_.abandoned.inc();
+    else if (r.status == TaskStatus::overloaded || r.status == TaskStatus::timeout)
+      metrics_.rejected.with({{"reason", failure_reason(r)}}).inc();
+    else metrics_.failures.with({{"reason", failure_reason(r)}}).inc();
+    co_return failure_response(r, results.size() > 1 ? fmt::format("image {}: ", k) : "", opts_.retry_after_seconds);
   }
   const double total_ms = std::chrono::duration<double, std::milli>(Clock::now() - ctx.received).count();
   std::string body;

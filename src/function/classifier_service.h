@@ -20,7 +20,9 @@ namespace mlfaas::function {
 struct ServiceOptions {
   size_t max_images_per_request = 64;
   uint64_t max_pixels = 50'000'000;
-  std::chrono::milliseconds request_timeout{30'000};  // queue deadline -> 504
+  // The time budget of a request (OpenFaaS's exec_timeout default), lowered by the caller's
+  // X-Mlfaas-Timeout-Ms / grpc-timeout (overload/deadline.h); past it, 504 without inference.
+  std::chrono::milliseconds request_timeout{30'000};
   int max_inflight = 0;        // 0 = unlimited; beyond it -> 429 (watchdog max_inflight)
   int retry_after_seconds = 1;
   int default_top_k = 5;
@@ -39,13 +41,14 @@ class ClassifierService {
   size_t in_flight() const { return in_flight_.load(); }
 
   // Runs tasks through the pool and waits for all of them (used by classify and KServe V2).
-  boost::asio::awaitable<std::vector<TaskResult>> infer(std::vector<InferenceTask> tasks);
+  boost::asio::awaitable<std::vector<TaskResult>> infer(std::vector<InferenceTask> tasks, RequestScope scope);
 
  private:
   boost::asio::awaitable<http::Response> route(http::Request& req, http::RequestContext& ctx, const std::string& path,
                                                std::string& route_label);
   boost::asio::awaitable<http::Response> classify(http::Request& req, http::RequestContext& ctx);
   http::Response status_response(bool ok, const char* what);
+  RequestScope scope_of(const http::Request& req, const http::RequestContext& ctx) const;
 
   model::Model& model_;
   WorkerPool& pool_;

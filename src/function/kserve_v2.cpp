@@ -1,5 +1,7 @@
 #include "function/kserve_v2.h"
 
+#include "function/task_status.h"
+
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
@@ -80,7 +82,7 @@ std::string KServeV2::route_label(std::string_view path) {
   return "/v2/models/:model";
 }
 
-boost::asio::awaitable<http::Response> KServeV2::handle(http::Request& req, std::string path) {
+boost::asio::awaitable<http::Response> KServeV2::handle(http::Request& req, std::string path, RequestScope scope) {
   const bool get = req.method() == http::Verb::get || req.method() == http::Verb::head;
   auto need_get = [&]() -> std::optional<http::Response> {
     if (!get) return http::method_not_allowed("GET, HEAD");
@@ -125,7 +127,7 @@ boost::asio::awaitable<http::Response> KServeV2::handle(http::Request& req, std:
   }
   if (action == "infer") {
     if (req.method() != http::Verb::post) co_return http::method_not_allowed("POST");
-    co_return co_await infer(req);
+    co_return co_await infer(req, std::move(scope));
   }
   if (auto r = need_get()) co_return *r;
   const auto& e = *model_.engine;
@@ -141,7 +143,7 @@ boost::asio::awaitable<http::Response> KServeV2::handle(http::Request& req, std:
   co_return http::json_response(Status::ok, json::serialize(meta));
 }
 
-boost::asio::awaitable<http::Response> KServeV2::infer(http::Request& req) {
+boost::asio::awaitable<http::Response> KServeV2::infer(http::Request& req, RequestScope scope) {
   const auto& e = *model_.engine;
   const std::string_view body = req.body();
   std::string_view header = body, binary;
@@ -287,17 +289,11 @@ boost::asio::awaitable<http::Response> KServeV2::infer(http::Request& req) {
     if (!owned->images.empty()) t.encoded = owned->images[size_t(n)];
     else t.tensor = owned->tensor.data() + n * e.image_input_size();
   }
-  std::vector<TaskResult> results = co_await infer_(std::move(tasks));
+  std::vector<TaskResult> results = co_await infer_(std::move(tasks), std::move(scope));
   for (size_t n = 0; n < results.size(); ++n) {
     auto& r = results[n];
     if (r.status == TaskStatus::ok) continue;
-    Status s = r.status == TaskStatus::timeout              ? Status::gateway_timeout
-               : r.status == TaskStatus::internal           ? Status::internal_server_error
-               : r.status == TaskStatus::unsupported_format ? Status::unsupported_media_type
-               : r.status == TaskStatus::too_many_pixels    ? Status::payload_too_large
-                                                            : Status::bad_request;
-    if (r.status == TaskStatus::overloaded) co_return http::unavailable(r.error, 1);
-    co_return http::error_response(s, fmt::format("input '{}' element {}: {}", owned->input_name, n, r.error));
+    co_return failure_response(r, fmt::format("input '{}' element {}: ", owned->input_name, n), 1);
   }
 
   json::array outputs;

@@ -16,16 +16,16 @@ namespace mlfaas::function {
 
 class KServeV2 {
  public:
-  using Infer = std::function<boost::asio::awaitable<std::vector<TaskResult>>(std::vector<InferenceTask>)>;
+  using Infer = std::function<boost::asio::awaitable<std::vector<TaskResult>>(std::vector<InferenceTask>, RequestScope)>;
   KServeV2(const model::Model& m, Infer infer, std::function<bool()> ready, size_t max_images);
 
   static bool is_v2_path(std::string_view path) { return path == "/v2" || path.rfind("/v2/", 0) == 0; }
-  boost::asio::awaitable<http::Response> handle(http::Request& req, std::string path);
+  boost::asio::awaitable<http::Response> handle(http::Request& req, std::string path, RequestScope scope);
   // The route label for metrics ("/v2/models/:model/infer", ...).
   static std::string route_label(std::string_view path);
 
  private:
-  boost::asio::awaitable<http::Response> infer(http::Request& req);
+  boost::asio::awaitable<http::Response> infer(http::Request& req, RequestScope scope);
   const model::Model& model_;
   Infer infer_;
   std::function<bool()> ready_;

@@ -4,8 +4,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
 
+#include <cmath>
+#include <cstdlib>
 #include <thread>
 
+#include "common/cpus.h"
 #include "common/log.h"
 #include "http/server.h"
 #include "model/locator.h"
@@ -49,7 +52,12 @@ int run_serve(ServeOptions o) {
     log::error("{}", e.what());
     return 2;
   }
-  const int cores = std::max(1u, std::thread::hardware_concurrency());
+  // Cores: --cpus, else $MLFAAS_CPUS (the platform sets it from the function's CPU limit), else
+  // what the process may use (affinity, cgroup quota). Never more busy threads than that.
+  int cores = o.cpus;
+  if (cores <= 0)
+    if (const char* e = std::getenv("MLFAAS_CPUS"); e && *e) cores = int(std::ceil(parse_cpu_quantity(e).value_or(0)));
+  if (cores <= 0) cores = usable_cpus();
   if (o.scheduler.cores <= 0) o.scheduler.cores = cores;
   PoolOptions po;
   po.workers = o.workers > 0 ? o.workers : cores;

@@ -17,6 +17,7 @@ struct ServeOptions {
   std::string address = "0.0.0.0";
   int port = 8080;
   int io_threads = 1;
+  int cpus = 0;     // cores to use; 0 = $MLFAAS_CPUS, else the CPUs this process may use
   int workers = 0;  // 0 = one per core
   SchedulerConfig scheduler;
   ServiceOptions service;

@@ -40,6 +40,17 @@ ServiceMetrics::ServiceMetrics(metrics::Registry& r)
       inference_count(r.counter("mlfaas_inference_count_total", "Images run through the model").get()),
       exec_count(r.counter("mlfaas_inference_exec_count_total", "Model executions (batches)").get()),
       failures(r.counter("mlfaas_inference_failures_total", "Images that got no prediction, by reason", {"reason"})),
+      rejected(r.counter("mlfaas_requests_rejected_total",
+                         "Requests answered without inference because of load or time: queue_full, too_many_bytes, "
+                         "deadline (could not finish in time), shed (waited too long while overloaded), expired "
+                         "(deadline passed while queued), max_inflight",
+                         {"reason"})),
+      abandoned(r.counter("mlfaas_requests_abandoned_total",
+                          "Requests whose client left before they ran; dropped without inference")
+                    .get()),
+      wasted(r.counter("mlfaas_inference_wasted_total",
+                       "Images inferred for a client that had already left (work wasted; should stay near 0)")
+                 .get()),
       ready(r.gauge("mlfaas_ready", "1 when the model is loaded and warmed up and the server is not draining").get()) {}
 
 void ServiceMetrics::record_request(const std::string& route, const std::string& method, unsigned code,

@@ -22,6 +22,9 @@ struct ServiceMetrics {
   metrics::Counter& inference_count;  // images inferred
   metrics::Counter& exec_count;       // executions (batches)
   metrics::CounterFamily& failures;   // {reason}
+  metrics::CounterFamily& rejected;   // {reason}: requests turned away by the queue or the limits
+  metrics::Counter& abandoned;        // requests whose client left while they waited
+  metrics::Counter& wasted;           // images inferred for a client that had left
   metrics::Gauge& ready;
 
   void record_request(const std::string& route, const std::string& method, unsigned code, double seconds);

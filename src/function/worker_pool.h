@@ -1,10 +1,12 @@
 #pragma once
-// Inference workers: one thread per core, fed by a bounded queue through the BatchScheduler.
-// Each worker decodes and preprocesses the images of its batch straight into the batch's input
-// tensor, runs the engine, and completes each task's callback (on the worker thread).
+// Inference workers: one thread per core, fed by a time-managed queue (overload/timed_queue.h:
+// admission against the deadline, adaptive LIFO, shedding while overloaded, dropping tasks whose
+// caller left) and the BatchScheduler (batch size, threads per batch). Each worker decodes and
+// preprocesses the images of its batch straight into the batch's input tensor, runs the engine,
+// and completes each task's callback (on the worker thread). A task that leaves the queue unrun
+// is completed with its reason, outside the lock.
 #include <atomic>
 #include <condition_variable>
-#include <deque>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -14,12 +16,14 @@
 #include "function/image_input.h"
 #include "function/inference_task.h"
 #include "model/model.h"
+#include "overload/timed_queue.h"
 
 namespace mlfaas::function {
 
 struct PoolOptions {
   int workers = 2;
   SchedulerConfig scheduler;
+  overload::QueueLimits queue;  // max_items is taken from scheduler.max_queue_size
   uint64_t max_pixels = 50'000'000;
   bool jpeg_dct_scaling = true;  // decode big JPEGs at a reduced DCT scale (see docs/benchmarks.md)
 };
@@ -28,6 +32,7 @@ struct PoolOptions {
 struct BatchStats {
   int size = 0, threads = 0;
   double inference_seconds = 0;
+  int wasted = 0;  // images inferred for callers that had already left
 };
 
 class WorkerPool {
@@ -41,13 +46,15 @@ class WorkerPool {
   // request doesn't pay for it. Call before start().
   void warm_up();
   void start();
-  // Queues a task; false (and no callback) when the queue is full.
-  bool submit(InferenceTask task, TaskCallback done);
+  // Queues a task; when the queue refuses it, `done` is called at once (status overloaded, with
+  // the reason) and false is returned.
+  bool submit(InferenceTask task, TaskCallback done, uint64_t bytes);
   // Stops taking new batches once the queue is empty, and joins the workers.
   void stop();
 
   size_t queue_depth() const;
   int running_batches() const;
+  bool overloaded() const;
   const PoolOptions& options() const { return opts_; }
   std::function<void(const BatchStats&)> on_batch;  // optional metrics hook
 
@@ -55,10 +62,13 @@ class WorkerPool {
   struct Pending {
     InferenceTask task;
     TaskCallback done;
+  };
+  struct Taken {
+    Pending p;
     Clock::time_point enqueued;
   };
   void worker_main(int id);
-  void run_batch(std::vector<Pending>& batch, int threads, struct WorkerState& ws);
+  void run_batch(std::vector<Taken>& batch, int threads, struct WorkerState& ws);
 
   model::Model& model_;
   PoolOptions opts_;
@@ -66,7 +76,7 @@ class WorkerPool {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   BatchScheduler sched_;
-  std::deque<Pending> queue_;
+  overload::TimedQueue<Pending> queue_;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };

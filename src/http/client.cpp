@@ -26,6 +26,7 @@ const char* to_string(ErrorKind k) {
     case ErrorKind::write: return "write";
     case ErrorKind::read: return "read";
     case ErrorKind::timeout: return "timeout";
+    case ErrorKind::cancelled: return "cancelled";
   }
   return "?";
 }
@@ -51,12 +52,12 @@ bool may_be_stale(const ClientConnection::Attempt& a) {
 }  // namespace
 
 asio::awaitable<ClientResult> Client::request(const Endpoint& endpoint, Request req,
-                                              std::chrono::milliseconds timeout) {
-  co_return co_await send(endpoint, req, timeout);
+                                              std::chrono::milliseconds timeout, std::shared_ptr<Cancellation> cancel) {
+  co_return co_await send(endpoint, req, timeout, std::move(cancel));
 }
 
 asio::awaitable<ClientResult> Client::send(const Endpoint& endpoint, Request& req,
-                                           std::chrono::milliseconds timeout) {
+                                           std::chrono::milliseconds timeout, std::shared_ptr<Cancellation> cancel) {
   auto deadline = Clock::now() + timeout;
   if (req.find(Field::host) == req.end())
     req.set(Field::host, endpoint.port == 80 ? endpoint.host : endpoint.to_string());
@@ -66,8 +67,29 @@ asio::awaitable<ClientResult> Client::send(const Endpoint& endpoint, Request& re
   const bool run_inline = opts_.single_threaded && (co_await asio::this_coro::executor) == ex_;
 
   ClientResult result;
+  auto cancelled = [&] { return cancel && cancel->cancelled(); };
+  auto abandon = [&] {
+    result.error = ErrorKind::cancelled;
+    result.message = fmt::format("request to {} abandoned: the caller went away", endpoint.to_string());
+    result.response = {};
+  };
+  if (cancelled()) {
+    abandon();
+    co_return result;
+  }
+  // Closing the socket fails whatever the exchange awaits; it then comes back as cancelled.
+  auto watch = [&](ClientConnection& c) {
+    return run_inline ? Cancellation::on_cancel(cancel, [&c] { c.close(); }) : Cancellation::Subscription();
+  };
   if (auto pooled = take_idle(endpoint)) {
+    auto sub = watch(*pooled);
     auto a = co_await attempt_on(*pooled, run_inline, endpoint, req, result.response, deadline, timeout);
+    sub.reset();
+    if (cancelled()) {
+      discard(std::move(pooled));
+      abandon();
+      co_return result;
+    }
     if (!may_be_stale(a)) {
       result.error = a.error;
       result.message = std::move(a.message);
@@ -83,8 +105,15 @@ asio::awaitable<ClientResult> Client::send(const Endpoint& endpoint, Request& re
   }
 
   auto fresh = std::make_unique<ClientConnection>(ex_, opts_);
+  auto sub = watch(*fresh);
   auto a = co_await attempt_on(*fresh, run_inline, endpoint, req, result.response, deadline, timeout);
+  sub.reset();
   if (a.connected_now) opened_.fetch_add(1, std::memory_order_relaxed);
+  if (cancelled()) {
+    discard(std::move(fresh));
+    abandon();
+    co_return result;
+  }
   result.error = a.error;
   result.message = std::move(a.message);
   result.nothing_received = a.nothing_received;

@@ -29,6 +29,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "http/cancellation.h"
 #include "http/types.h"
 
 namespace mlfaas::http {
@@ -57,6 +58,7 @@ enum class ErrorKind {
   write,    // sending the request failed (reset, broken pipe)
   read,     // connection closed or reset before a complete response, malformed or oversized response
   timeout,  // the request deadline passed (while connecting, writing or waiting for the response)
+  cancelled,  // the caller's Cancellation fired: the exchange was abandoned and its connection closed
 };
 const char* to_string(ErrorKind);
 
@@ -98,12 +100,17 @@ class Client {
 
   // Sends `req` and reads the response within `timeout` (which includes connecting). Adds Host
   // (if absent), keep-alive (unless the request says Connection: close) and Content-Length.
+  // With `cancel` (a proxy passes its own caller's), the exchange is abandoned when it fires: the
+  // connection is closed, so the server sees its client leave too (single_threaded clients only:
+  // the cancellation must fire on the client's thread; otherwise it is only checked up front).
   boost::asio::awaitable<ClientResult> request(const Endpoint& endpoint, Request req,
-                                               std::chrono::milliseconds timeout);
+                                               std::chrono::milliseconds timeout,
+                                               std::shared_ptr<Cancellation> cancel = nullptr);
   // Same, but leaves `req` with the caller (only Host, Connection and Content-Length may be set on
   // it), so a proxy can re-send it elsewhere without copying the body.
   boost::asio::awaitable<ClientResult> send(const Endpoint& endpoint, Request& req,
-                                            std::chrono::milliseconds timeout);
+                                            std::chrono::milliseconds timeout,
+                                            std::shared_ptr<Cancellation> cancel = nullptr);
 
   // Closes every pooled idle connection (to one endpoint: e.g. a replica being stopped, so that
   // it sees its clients go and can exit).

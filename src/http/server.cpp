@@ -4,6 +4,9 @@
 #include <boost/asio/strand.hpp>
 #include <fmt/format.h>
 
+#include <sys/resource.h>
+
+#include <boost/asio/write.hpp>
 #include <stdexcept>
 
 #include "common/log.h"
@@ -64,6 +67,11 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
  private:
   void on_accept(error_code ec, tcp::socket socket) {
+    if (!ec && shared_->connections.load(std::memory_order_relaxed) >= max_connections()) {
+      refuse(socket);
+      accept_next();
+      return;
+    }
     if (!ec) {
       socket.set_option(tcp::no_delay(true), ec);  // responses are written whole; don't let Nagle hold the tail
       ServerConnection::start(shared_, std::move(socket));
@@ -78,6 +86,28 @@ class Listener : public std::enable_shared_from_this<Listener> {
     backoff_.async_wait([self = shared_from_this()](error_code e) {
       if (!e) self->accept_next();
     });
+  }
+
+  size_t max_connections() const {
+    if (shared_->options.max_connections) return shared_->options.max_connections;
+    static const size_t half_fd_limit = [] {
+      rlimit rl{};
+      if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return size_t(1) << 20;
+      return std::max<size_t>(16, size_t(rl.rlim_cur) / 2);
+    }();
+    return half_fd_limit;
+  }
+
+  // Over the connection limit: a short 503 written straight into the fresh socket's empty send
+  // buffer (it cannot block), then close.
+  static void refuse(tcp::socket& socket) {
+    static constexpr std::string_view k503 =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
+        "Connection: close\r\nContent-Length: 45\r\n\r\n{\"error\":\"too many connections; retry later\"}";
+    error_code ec;
+    asio::write(socket, asio::buffer(k503), ec);
+    socket.shutdown(tcp::socket::shutdown_send, ec);
+    socket.close(ec);
   }
 
   asio::io_context& ioc_;

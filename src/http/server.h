@@ -18,6 +18,9 @@
 //    all with a JSON {"error": ...} body and Connection: close;
 //  - a handler that throws -> 500 {"error":"internal error"} (what() is logged), connection stays up;
 //  - slow or idle clients are closed quietly after header_timeout / idle_timeout;
+//  - while a handler runs, the connection is watched: if the client closes it, ctx.cancellation
+//    fires, so the handler can stop working for a caller who has left;
+//  - connections beyond max_connections get 503 + Retry-After and are closed;
 //  - every response gets Server, Date and Content-Length; HEAD responses carry no body;
 //  - the keep-alive flag is copied from the request (helpers in responses.h don't set it), or
 //    forced off while draining; a handler may force it off with Connection: close.
@@ -30,6 +33,7 @@
 #include <memory>
 #include <string>
 
+#include "http/cancellation.h"
 #include "http/types.h"
 
 namespace mlfaas::http {
@@ -47,11 +51,17 @@ struct ServerOptions {
   std::chrono::milliseconds body_timeout{60'000};
   std::chrono::milliseconds write_timeout{60'000};
   std::string server_header = "mlfaas";
+  // Open connections beyond this are answered 503 + Retry-After and closed at once, so idle
+  // clients can never use up the file descriptors new clients need (Envoy's overload manager
+  // caps downstream connections the same way). 0 = half the process's file-descriptor limit.
+  size_t max_connections = 0;
 };
 
 struct RequestContext {
   boost::asio::ip::tcp::endpoint remote;
   std::chrono::steady_clock::time_point received;  // when the full request had been read
+  // Fired if the client closes the connection while the handler runs (see cancellation.h).
+  std::shared_ptr<Cancellation> cancellation = std::make_shared<Cancellation>();
 };
 
 // Runs on the connection's strand; may co_await anything (see async_result.h for work on other

@@ -79,7 +79,8 @@ ServerConnection::ServerConnection(std::shared_ptr<ServerShared> shared, asio::i
                 [this] {
                   error_code ec;
                   socket_.close(ec);  // fails the pending operation; expired() tells why
-                }) {
+                }),
+      watch_done_(socket_.get_executor()) {
   shared_->connections.fetch_add(1, std::memory_order_relaxed);
   error_code ec;
   remote_ = socket_.remote_endpoint(ec);
@@ -167,6 +168,10 @@ asio::awaitable<ServerConnection::Next> ServerConnection::serve_one() {
   parser_.reset();
   RequestContext ctx{remote_, Clock::now()};
   phase_ = Phase::handling;
+  // Nothing else is buffered (no pipelined request), so the next thing the client does is either
+  // wait or close: watch for the close.
+  const bool watch = buffer_.size() == 0;
+  if (watch) start_watch(ctx.cancellation);
   Response res;
   try {
     res = co_await shared_->handler(req, ctx);
@@ -179,6 +184,7 @@ asio::awaitable<ServerConnection::Next> ServerConnection::serve_one() {
                std::string_view(req.target()));
     res = error_response(Status::internal_server_error, "internal error");
   }
+  if (watch) co_await stop_watch();
 
   // A handler may force a close with Connection: close; draining forces it for everyone.
   bool keep_alive = req.keep_alive() && res.keep_alive() && !shared_->draining.load();
@@ -238,6 +244,25 @@ asio::awaitable<bool> ServerConnection::write(const Response& res, unsigned vers
   auto [ec, n] = co_await asio::async_write(socket_, buffers, nothrow);
   watchdog_.disarm();
   co_return !ec;
+}
+
+void ServerConnection::start_watch(std::shared_ptr<Cancellation> c) {
+  watching_ = true;
+  watch_done_.expires_at(asio::steady_timer::time_point::max());
+  socket_.async_read_some(buffer_.prepare(kReadChunk), [self = shared_from_this(), c = std::move(c)](error_code ec, size_t n) {
+    self->watching_ = false;
+    if (!ec) self->buffer_.commit(n);  // the next request (or garbage) is arriving: the caller is still there
+    else if (ec != asio::error::operation_aborted) c->cancel();  // EOF or reset: the caller left
+    self->watch_done_.cancel();
+  });
+}
+
+asio::awaitable<void> ServerConnection::stop_watch() {
+  // The read's completion runs on this strand, so it cannot slip in between the check and the wait.
+  if (!watching_) co_return;
+  error_code ec;
+  socket_.cancel(ec);
+  co_await watch_done_.async_wait(nothrow);
 }
 
 asio::awaitable<void> ServerConnection::linger_close() {

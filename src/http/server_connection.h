@@ -8,6 +8,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <atomic>
@@ -74,6 +75,10 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
   // Half-close, then read and discard until the peer closes (bounded), so unread request bytes
   // don't turn our close into a RST that destroys the response we just sent.
   boost::asio::awaitable<void> linger_close();
+  // While the handler runs: a read that fires `c` if the client closes the connection (bytes that
+  // arrive instead are kept for the next request).
+  void start_watch(std::shared_ptr<Cancellation> c);
+  boost::asio::awaitable<void> stop_watch();
 
   std::shared_ptr<ServerShared> shared_;
   const ServerOptions& opts_;
@@ -84,6 +89,8 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   Watchdog watchdog_;
   Phase phase_ = Phase::idle;
+  bool watching_ = false;
+  boost::asio::steady_timer watch_done_;  // woken when the watching read completes
   uint64_t id_ = 0;
 };
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <cmath>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -15,6 +16,7 @@
 #include "common/log.h"
 #include "common/strings.h"
 #include "http/responses.h"
+#include "overload/deadline.h"
 #include "platform/readiness_probe.h"
 
 namespace mlfaas::platform {
@@ -53,47 +55,50 @@ bool is_hop_by_hop(std::string_view name) {
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
+overload::QueueLimits queue_limits(const RuntimeOptions& o) {
+  overload::QueueLimits l;
+  l.max_items = o.max_queue;
+  l.max_bytes = o.max_queue_bytes;
+  return l;
+}
+
 }  // namespace
 
 FunctionRuntime::FunctionRuntime(asio::io_context& ioc, ChildReaper& reaper, http::Client& client,
-                                 PlatformMetrics& metrics, FunctionSpec spec, RuntimeOptions opts)
+                                 PlatformMetrics& metrics, NodeCapacity& node, FunctionSpec spec, RuntimeOptions opts)
     : ioc_(ioc),
       reaper_(reaper),
       client_(client),
       metrics_(metrics),
+      node_(node),
       spec_(std::move(spec)),
       opts_(opts),
+      queue_(ioc, lb_, queue_limits(opts_)),
       backoff_timer_(ioc),
-      sweep_timer_(ioc),
       demand_(autoscale::demand_windows(spec_.scaling), Clock::now()),
       created_(Clock::now()) {
   const metrics::Labels l = {{"function_name", spec_.name}};
   m_ = Series{&metrics_.started.with(l),         &metrics_.cold_starts.with(l), &metrics_.restarts.with(l),
-              &metrics_.retries.with(l),         &metrics_.cold_start_seconds.with(l),
+              &metrics_.retries.with(l),         &metrics_.abandoned.with(l),   &metrics_.upstream_cancelled.with(l),
+              &metrics_.cold_start_seconds.with(l),
               &metrics_.service_count.with(l),   &metrics_.desired.with(l),     &metrics_.ready.with(l),
               &metrics_.queue_depth.with(l),     &metrics_.inflight_openfaas.with(l)};
   policy_ = make_policy_now(created_, 0);
-  // Waiting requests are checked against their deadlines every 100 ms.
-  std::weak_ptr<bool> alive = alive_;
-  auto sweep = std::make_shared<std::function<void()>>();
-  *sweep = [this, alive, sweep] {
-    sweep_timer_.expires_after(std::chrono::milliseconds(100));
-    sweep_timer_.async_wait([this, alive, sweep](boost::system::error_code ec) {
-      if (ec || alive.expired()) return;
-      expire_waiters();
-      (*sweep)();
-    });
+  queue_.set_can_serve(false);
+  queue_.on_enqueue = [this] {
+    refresh_gauges();
+    // No ready replica, or all full: decide now rather than at the next tick (scale from zero in ms).
+    if (ready_replicas() == 0 || lb_.free_capacity() == 0) tick();
   };
-  (*sweep)();
   tick();
 }
 
 FunctionRuntime::~FunctionRuntime() {
   *alive_ = false;
   alive_.reset();
-  for (auto& w : waiters_) w.done(-2);
-  waiters_.clear();
+  queue_.stop_all();
   for (auto& [id, r] : replicas_) {
+    node_.release(r.cpu);
     if (r.proc) {
       reaper_.forget(r.proc->pid());
       r.proc->signal(SIGKILL);
@@ -110,7 +115,12 @@ std::unique_ptr<autoscale::Policy> FunctionRuntime::make_policy_now(Clock::time_
 
 asio::awaitable<http::Response> FunctionRuntime::invoke(http::Request& req, const CallerInfo& caller) {
   const auto arrival = Clock::now();
-  const auto deadline = arrival + spec_.timeout;
+  // One deadline for the whole call: the function's timeout, or less if the client asks.
+  const auto budget = overload::request_budget(spec_.timeout, [&](std::string_view name) {
+    auto it = req.find(name);
+    return it == req.end() ? std::string_view() : std::string_view(it->value());
+  });
+  const auto deadline = arrival + budget;
   ++invocations_;
   ++in_flight_;
   demand_.record_requests(arrival, 1);
@@ -132,37 +142,54 @@ asio::awaitable<http::Response> FunctionRuntime::invoke(http::Request& req, cons
   http::Response res;
   int replica_used = -1;
   std::optional<int> failed_on;  // the replica a retry should go around
+  auto client_gone = [&] { return caller.cancellation && caller.cancellation->cancelled(); };
   for (int attempt = 0;; ++attempt) {
     // Fast path without a coroutine frame: a replica has room and nobody is waiting (a retry was
     // admitted before the waiters, so it does not queue behind them).
     std::optional<int> now_free =
-        (waiters_.empty() || failed_on) && !stopping_ ? lb_.acquire(failed_on) : std::nullopt;
-    int rid = now_free ? *now_free : co_await acquire(deadline, req.body().size());
-    if (rid < 0) {
-      const char* reason = rid == -1 ? "timeout" : rid == -3 ? "queue_full" : "stopping";
-      metrics_.rejected.with({{"function_name", spec_.name}, {"reason", reason}}).inc();
-      if (rid == -3)
-        res = http::unavailable(fmt::format("function '{}' has {} requests waiting for a replica; retry later",
-                                            spec_.name, waiters_.size()),
-                                opts_.retry_after_seconds);
-      else if (rid == -1)
-        res = http::unavailable(fmt::format("no replica of function '{}' became available within {} ms",
-                                            spec_.name, spec_.timeout.count()),
-                                opts_.retry_after_seconds);
-      else
-        res = http::unavailable(fmt::format("function '{}' is being removed", spec_.name), opts_.retry_after_seconds);
+        (queue_.empty() || failed_on) && !stopping_ ? lb_.acquire(failed_on) : std::nullopt;
+    int rid = -1;
+    if (now_free) {
+      rid = *now_free;
+    } else if (stopping_) {
+      metrics_.rejected.with({{"function_name", spec_.name}, {"reason", "stopping"}}).inc();
+      res = http::unavailable(fmt::format("function '{}' is being removed", spec_.name), opts_.retry_after_seconds);
+      break;
+    } else {
+      if (ready_replicas() == 0 && !cold_start_since_) cold_start_since_ = Clock::now();
+      QueueOutcome o = co_await queue_.acquire(deadline, req.body().size(), caller.cancellation);
+      if (o.kind != QueueOutcome::Kind::granted) {
+        res = queue_response(o);
+        break;
+      }
+      rid = o.replica;
+    }
+    if (client_gone()) {  // left between being granted a replica and now
+      release(rid);
+      m_.abandoned->inc();
+      res = http::error_response(Status(499), "the client went away");
       break;
     }
     auto rep = replicas_.find(rid);
     if (rep == replicas_.end()) continue;  // it exited between being picked and now: pick again
     http::Endpoint ep("127.0.0.1", uint16_t(rep->second.port));
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    if (left.count() < 1) left = std::chrono::milliseconds(1);
-    http::ClientResult r = co_await client_.send(ep, req, left);
+    const auto sent = Clock::now();
+    // The replica gets what is left of the budget (gRPC and Envoy propagate deadlines the same way).
+    req.set(overload::kTimeoutHeader, std::to_string(overload::millis_left(deadline, sent)));
+    auto left = std::chrono::milliseconds(overload::millis_left(deadline, sent));
+    http::ClientResult r = co_await client_.send(ep, req, left, caller.cancellation);
     release(rid);
     replica_used = rid;
     if (r.ok()) {
+      queue_.record_service(Clock::now() - sent, spec_.container_concurrency * std::max(1, ready_replicas()));
       res = std::move(r.response);
+      break;
+    }
+    if (r.error == http::ErrorKind::cancelled) {
+      // The client left mid-call: the upstream exchange was closed, so the replica drops it too.
+      m_.abandoned->inc();
+      m_.upstream_cancelled->inc();
+      res = http::error_response(Status(499), "the client went away");
       break;
     }
     // The replica failed before answering anything (it died, or was never really listening):
@@ -180,7 +207,8 @@ asio::awaitable<http::Response> FunctionRuntime::invoke(http::Request& req, cons
     }
     if (r.error == http::ErrorKind::timeout)
       res = http::error_response(Status::gateway_timeout,
-                                 fmt::format("function '{}' did not answer within {} ms", spec_.name, spec_.timeout.count()));
+                                 fmt::format("function '{}' did not answer within its deadline ({} ms)", spec_.name,
+                                             std::chrono::duration_cast<std::chrono::milliseconds>(budget).count()));
     else
       res = http::error_response(Status::bad_gateway, fmt::format("function '{}' failed: {}", spec_.name, r.message));
     break;
@@ -201,60 +229,51 @@ asio::awaitable<http::Response> FunctionRuntime::invoke(http::Request& req, cons
   auto& series = by_code(code);
   series.invocations->inc();
   series.duration->observe(secs);
+  refresh_gauges();
   co_return res;
 }
 
-asio::awaitable<int> FunctionRuntime::acquire(Clock::time_point deadline, uint64_t body_bytes) {
-  if (stopping_) co_return -2;
-  if (waiters_.empty())  // FIFO: a new request never overtakes waiting ones
-    if (auto r = lb_.acquire()) co_return *r;
-  if (waiters_.size() >= opts_.max_queue || queued_bytes_ + body_bytes > opts_.max_queue_bytes) co_return -3;
-  if (ready_replicas() == 0) {
-    if (!cold_start_since_) cold_start_since_ = Clock::now();
+// What a request that got no replica is told: 503 + Retry-After for load and time (Knative's
+// activator answers a full queue or a passed deadline the same way), 499 if its client left.
+http::Response FunctionRuntime::queue_response(const QueueOutcome& o) {
+  using Kind = QueueOutcome::Kind;
+  if (o.kind == Kind::dropped && o.drop == overload::DropReason::abandoned) {
+    m_.abandoned->inc();
+    return http::error_response(Status(499), "the client went away");
   }
-  int rid = co_await http::await_completion<int>([&](http::Completion<int> done) {
-    waiters_.push_back(Waiter{deadline, body_bytes, std::move(done)});
-    queued_bytes_ += body_bytes;
-    refresh_gauges();
-    // No ready replica: decide now rather than at the next tick (scale from zero in ms).
-    if (ready_replicas() == 0 || lb_.free_capacity() == 0) tick();
-  });
-  co_return rid;
+  const char* reason = o.kind == Kind::rejected ? overload::rejection_name(o.rejection)
+                       : o.kind == Kind::dropped ? overload::drop_name(o.drop)
+                                                 : "stopping";
+  metrics_.rejected.with({{"function_name", spec_.name}, {"reason", reason}}).inc();
+  if (o.kind == Kind::rejected && o.rejection == overload::Rejection::expired)
+    return http::error_response(Status::gateway_timeout, "the request's deadline had passed before it could be forwarded");
+  std::string why;
+  switch (o.kind) {
+    case Kind::rejected:
+      why = o.rejection == overload::Rejection::deadline
+                ? fmt::format("function '{}' cannot answer within the request's deadline at its current load", spec_.name)
+                : fmt::format("function '{}' has {} requests ({} MiB) waiting for a replica", spec_.name, queue_.size(),
+                              queue_.bytes() >> 20);
+      break;
+    case Kind::dropped:
+      why = o.drop == overload::DropReason::shed
+                ? fmt::format("function '{}' is overloaded: no replica was free within {:.0f} ms", spec_.name, o.waited_ms)
+            : ready_replicas() == 0
+                ? fmt::format("no replica of function '{}' became available within the request's deadline ({:.0f} ms)",
+                              spec_.name, o.waited_ms)
+                : fmt::format("function '{}' was busy past the request's deadline ({:.0f} ms)", spec_.name, o.waited_ms);
+      break;
+    default:
+      why = fmt::format("function '{}' is being removed", spec_.name);
+  }
+  return http::unavailable(why + "; retry later", opts_.retry_after_seconds);
 }
 
 void FunctionRuntime::release(int replica) {
   lb_.release(replica);
   auto it = replicas_.find(replica);
   if (it != replicas_.end() && it->second.state == State::draining && lb_.in_flight(replica) == 0) terminate(replica);
-  pump();
-}
-
-void FunctionRuntime::pump() {
-  while (!waiters_.empty()) {
-    auto r = lb_.acquire();
-    if (!r) break;
-    Waiter w = std::move(waiters_.front());
-    waiters_.pop_front();
-    queued_bytes_ -= w.bytes;
-    w.done(*r);
-  }
-  refresh_gauges();
-}
-
-void FunctionRuntime::expire_waiters() {
-  const auto now = Clock::now();
-  bool changed = false;
-  for (auto it = waiters_.begin(); it != waiters_.end();) {
-    if (it->deadline <= now) {
-      queued_bytes_ -= it->bytes;
-      it->done(-1);
-      it = waiters_.erase(it);
-      changed = true;
-    } else {
-      ++it;
-    }
-  }
-  if (changed) refresh_gauges();
+  queue_.pump();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -267,7 +286,7 @@ void FunctionRuntime::tick() {
   const auto now = Clock::now();
   record_demand();
   if (zero_hold_) {
-    if (waiters_.empty() && in_flight_ == 0) {
+    if (queue_.empty() && in_flight_ == 0) {
       desired_ = 0;
       reconcile();
       refresh_gauges();
@@ -280,7 +299,7 @@ void FunctionRuntime::tick() {
   last_decision_ = policy_->decide(now, obs);
   desired_ = last_decision_.desired_pods;
   // A request waiting at zero must get a replica whatever the policy's arithmetic says.
-  if (desired_ == 0 && !waiters_.empty()) desired_ = 1;
+  if (desired_ == 0 && !queue_.empty()) desired_ = 1;
   reconcile();
   refresh_gauges();
 }
@@ -346,8 +365,18 @@ void FunctionRuntime::reconcile() {
       }
       return;
     }
-    for (int i = active; i < desired_; ++i) start_replica();
-  } else if (active > desired_) {
+    pending_ = 0;
+    for (int i = active; i < desired_; ++i) {
+      if (!node_.reserve(spec_.cpu_request)) {
+        pending_ = desired_ - i;  // retried at every tick and whenever a replica exits
+        break;
+      }
+      start_replica();
+    }
+    return;
+  }
+  pending_ = 0;
+  if (active > desired_) {
     // Remove starting replicas first (they serve nobody), then the least loaded ready ones.
     std::vector<std::pair<int, int>> candidates;  // (priority, id)
     for (auto& [id, r] : replicas_) {
@@ -366,6 +395,7 @@ void FunctionRuntime::start_replica() {
   Replica rep;
   rep.id = id;
   rep.revision = revision_;
+  rep.cpu = spec_.cpu_request;  // reserved by reconcile()
   rep.started = Clock::now();
   try {
     rep.port = pick_port();
@@ -374,12 +404,16 @@ void FunctionRuntime::start_replica() {
     env["K_SERVICE"] = spec_.name;
     env["K_CONFIGURATION"] = spec_.name;
     env["K_REVISION"] = fmt::format("{}-{:05d}", spec_.name, revision_);
+    // Threads sized from the CPU limit (else the request), never above the node's cores.
+    if (double c = spec_.cpu_limit > 0 ? spec_.cpu_limit : spec_.cpu_request; c > 0)
+      env["MLFAAS_CPUS"] = std::to_string(int(std::ceil(std::min(c, node_.cores()))));
     std::weak_ptr<bool> alive = alive_;
     rep.proc = std::make_unique<ChildProcess>(ioc_.get_executor(), spec_.command, env,
                                               [this, alive, id](std::string_view line) {
                                                 if (!alive.expired()) add_log(id, line);
                                               });
   } catch (const std::exception& e) {
+    node_.release(rep.cpu);
     add_log(id, fmt::format("[gateway] replica {} could not start: {}", id, e.what()));
     log::warn("function {}: replica {} could not start: {}", spec_.name, id, e.what());
     ++restarts_;
@@ -456,8 +490,8 @@ void FunctionRuntime::on_ready(int id) {
   if (r.revision == revision_)
     for (auto& [oid, o] : replicas_)
       if (o.revision != revision_ && (o.state == State::ready || o.state == State::starting)) drain(oid);
-  pump();
   refresh_gauges();
+  queue_.pump();
 }
 
 void FunctionRuntime::drain(int id) {
@@ -504,6 +538,7 @@ void FunctionRuntime::on_exit(int id, int status) {
     log::warn("function {}: replica {} exited unexpectedly: {}", spec_.name, id, ChildReaper::describe(status));
   }
   lb_.remove(id);
+  node_.release(r.cpu);
   replicas_.erase(it);
   reconcile();  // replace it if it is still wanted
   refresh_gauges();
@@ -511,9 +546,7 @@ void FunctionRuntime::on_exit(int id, int status) {
 
 void FunctionRuntime::stop_all() {
   stopping_ = true;
-  for (auto& w : waiters_) w.done(-2);
-  waiters_.clear();
-  queued_bytes_ = 0;
+  queue_.stop_all();
   std::vector<int> ids;
   for (auto& [id, r] : replicas_) ids.push_back(id);
   for (int id : ids) {
@@ -535,7 +568,8 @@ void FunctionRuntime::refresh_gauges() {
   m_.service_count->set(desired_);
   m_.desired->set(desired_);
   m_.ready->set(ready_replicas());
-  m_.queue_depth->set(double(waiters_.size()));
+  m_.queue_depth->set(double(queue_.size()));
+  queue_.set_can_serve(ready_replicas() > 0);
   m_.in_flight->set(in_flight_);
 }
 
@@ -598,7 +632,15 @@ json::object FunctionRuntime::status_json() const {
       {"desiredReplicas", desired_},
       {"readyReplicas", ready_replicas()},
       {"startingReplicas", starting},
-      {"queueDepth", waiters_.size()},
+      {"pendingReplicas", pending_},
+      {"pendingReason", pending_ == 0 ? std::string()
+                        : fmt::format("Unschedulable: each replica requests {} CPU and {:.3g} of the node's {:.3g} "
+                                      "cores are reserved",
+                                      spec_.cpu_request, node_.reserved(), node_.cores())},
+      {"cpuRequest", spec_.cpu_request},
+      {"cpuLimit", spec_.cpu_limit},
+      {"queueDepth", queue_.size()},
+      {"overloaded", queue_.overloaded()},
       {"inFlight", in_flight_},
       {"coldStarts", cold_starts_},
       {"restarts", restarts_},

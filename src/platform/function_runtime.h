@@ -24,6 +24,8 @@
 #include "platform/child_process.h"
 #include "platform/function_spec.h"
 #include "platform/load_balancer.h"
+#include "platform/node_capacity.h"
+#include "platform/request_queue.h"
 #include "platform/platform_metrics.h"
 #include "platform/restart_backoff.h"
 
@@ -33,7 +35,7 @@ using Clock = std::chrono::steady_clock;
 
 struct RuntimeOptions {
   size_t max_queue = 10'000;                     // Knative activator breakerQueueDepth
-  uint64_t max_queue_bytes = 512ull << 20;       // bodies held while waiting
+  uint64_t max_queue_bytes = 128ull << 20;       // bodies held while waiting, per function
   std::chrono::milliseconds stop_grace{10'000};  // SIGTERM -> SIGKILL
   int retry_after_seconds = 1;
 };
@@ -49,12 +51,13 @@ struct LogLine {
 struct CallerInfo {
   std::string remote_ip;
   std::string host;
+  std::shared_ptr<http::Cancellation> cancellation;  // fires when the client leaves
 };
 
 class FunctionRuntime {
  public:
   FunctionRuntime(boost::asio::io_context& ioc, ChildReaper& reaper, http::Client& client, PlatformMetrics& metrics,
-                  FunctionSpec spec, RuntimeOptions opts = {});
+                  NodeCapacity& node, FunctionSpec spec, RuntimeOptions opts = {});
   ~FunctionRuntime();
   FunctionRuntime(const FunctionRuntime&) = delete;
   FunctionRuntime& operator=(const FunctionRuntime&) = delete;
@@ -63,7 +66,9 @@ class FunctionRuntime {
   const std::string& name() const { return spec_.name; }
 
   // Forwards `req` (target already rewritten to the function's path) to a replica, waiting for one
-  // when none has free capacity. Always produces a response: the replica's, or 502/503/504 JSON.
+  // when none has free capacity. Always produces a response: the replica's, or 502/503/504 JSON
+  // (499 when the client left first). The request's deadline is the function's timeout, lowered
+  // by the client's X-Mlfaas-Timeout-Ms / grpc-timeout; the replica gets what is left of it.
   boost::asio::awaitable<http::Response> invoke(http::Request& req, const CallerInfo& caller);
 
   // Autoscaler decision + reconcile. Called every tick, and at once when a request finds no
@@ -85,7 +90,8 @@ class FunctionRuntime {
   std::vector<LogLine> logs(uint64_t after_seq, size_t max) const;
   int ready_replicas() const;
   int desired_replicas() const { return desired_; }
-  size_t queue_depth() const { return waiters_.size(); }
+  int pending_replicas() const { return pending_; }
+  size_t queue_depth() const { return queue_.size(); }
   uint64_t invocations() const { return invocations_; }
 
  private:
@@ -94,21 +100,14 @@ class FunctionRuntime {
     int id = 0;
     int port = 0;
     int revision = 1;
+    double cpu = 0;  // cores reserved on the node
     State state = State::starting;
     std::unique_ptr<ChildProcess> proc;
     Clock::time_point started, ready_at;
     std::unique_ptr<boost::asio::steady_timer> kill_timer;
   };
-  struct Waiter {
-    Clock::time_point deadline;
-    uint64_t bytes = 0;
-    http::Completion<int> done;  // a replica id, or -1 (deadline) / -2 (stopping)
-  };
-
-  boost::asio::awaitable<int> acquire(Clock::time_point deadline, uint64_t body_bytes);
   void release(int replica);
-  void pump();                   // hand free capacity to waiting requests, in arrival order
-  void expire_waiters();         // 503 for requests past their deadline
+  http::Response queue_response(const QueueOutcome& o);
   void reconcile();
   void start_replica();
   void probe_until_ready(int id, int port);
@@ -127,18 +126,17 @@ class FunctionRuntime {
   ChildReaper& reaper_;
   http::Client& client_;
   PlatformMetrics& metrics_;
+  NodeCapacity& node_;
   FunctionSpec spec_;
   RuntimeOptions opts_;
 
   std::map<int, Replica> replicas_;
   LoadBalancer lb_;
-  std::deque<Waiter> waiters_;
-  uint64_t queued_bytes_ = 0;
+  RequestQueue queue_;
   int next_id_ = 1;
   int revision_ = 1;
   RestartBackoff backoff_;
   boost::asio::steady_timer backoff_timer_;
-  boost::asio::steady_timer sweep_timer_;
   bool backoff_pending_ = false;
   bool stopping_ = false;
   bool zero_hold_ = false;  // scaled to 0 through the API: stay there until a request arrives
@@ -147,6 +145,7 @@ class FunctionRuntime {
   std::unique_ptr<autoscale::Policy> policy_;
   autoscale::Decision last_decision_;
   int desired_ = 0;
+  int pending_ = 0;    // wanted but not started: the node's cores are reserved (Kubernetes: Pending)
   int in_flight_ = 0;  // in the gateway for this function: queued + running
   uint64_t invocations_ = 0, cold_starts_ = 0, restarts_ = 0;
   std::optional<Clock::time_point> cold_start_since_;
@@ -154,7 +153,7 @@ class FunctionRuntime {
 
   // Metric series of this function, looked up once (a lookup takes a mutex and allocates labels).
   struct Series {
-    metrics::Counter *started, *cold_starts, *restarts, *retries;
+    metrics::Counter *started, *cold_starts, *restarts, *retries, *abandoned, *upstream_cancelled;
     metrics::Histogram* cold_start_seconds;
     metrics::Gauge *service_count, *desired, *ready, *queue_depth, *in_flight;
   } m_;

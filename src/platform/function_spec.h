@@ -36,6 +36,10 @@ struct FunctionSpec {
   int container_port = 8080;  // what the spec says; locally every replica gets its own PORT
   ReadinessProbe readiness;
   int container_concurrency = 0;  // hard per-replica limit, 0 = unlimited (Knative semantics)
+  // Cores (resources.requests.cpu / limits.cpu). The request is what the node reserves per replica:
+  // replicas that do not fit on the node's cores stay pending, as Kubernetes leaves pods Pending.
+  // The limit sizes the replica's threads (MLFAAS_CPUS). 0 = not set.
+  double cpu_request = 0, cpu_limit = 0;
   std::chrono::milliseconds timeout{300'000};  // per request (Knative timeoutSeconds default 300)
   std::chrono::milliseconds startup_timeout{120'000};  // a replica not ready by then is restarted
   autoscale::PolicyConfig scaling;

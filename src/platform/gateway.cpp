@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <charconv>
 
+#include "common/cpus.h"
 #include "common/log.h"
 #include "common/strings.h"
 #include "http/query.h"
@@ -36,7 +37,12 @@ std::string host_without_port(std::string_view host) {
 }  // namespace
 
 Gateway::Gateway(asio::io_context& ioc, GatewayOptions opts)
-    : ioc_(ioc), opts_(opts), reaper_(ioc), client_(ioc.get_executor(), client_options()), metrics_(registry_),
+    : ioc_(ioc),
+      opts_(opts),
+      reaper_(ioc),
+      client_(ioc.get_executor(), client_options()),
+      metrics_(registry_),
+      node_(opts.node_cpus > 0 ? opts.node_cpus : double(usable_cpus())),
       ticker_(ioc) {
   registry_.gauge_callback("mlfaas_gateway_functions", "Deployed functions", [this] { return double(functions_.size()); });
   schedule_tick();
@@ -72,7 +78,8 @@ void Gateway::deploy(FunctionSpec spec) {
   log::info("function {}: deployed from {} ({} policy)", spec.name, spec.source.empty() ? spec.format : spec.source,
             autoscale::policy_kind_name(spec.scaling.kind));
   std::string name = spec.name;
-  functions_[name] = std::make_unique<FunctionRuntime>(ioc_, reaper_, client_, metrics_, std::move(spec), opts_.runtime);
+  functions_[name] =
+      std::make_unique<FunctionRuntime>(ioc_, reaper_, client_, metrics_, node_, std::move(spec), opts_.runtime);
 }
 
 bool Gateway::remove(const std::string& name) {
@@ -198,6 +205,7 @@ asio::awaitable<http::Response> Gateway::invoke(FunctionRuntime& fn, http::Reque
   CallerInfo caller;
   caller.remote_ip = ctx.remote.address().to_string();
   caller.host = std::string(req[http::Field::host]);
+  caller.cancellation = ctx.cancellation;
   req.target(target);
   co_return co_await fn.invoke(req, caller);
 }

@@ -26,6 +26,7 @@ namespace mlfaas::platform {
 struct GatewayOptions {
   RuntimeOptions runtime;
   std::chrono::milliseconds tick{2000};  // autoscaler evaluation period (Knative tick-interval)
+  double node_cpus = 0;  // cores replicas may reserve; 0 = the CPUs this process may use
 };
 
 class Gateway {
@@ -60,6 +61,7 @@ class Gateway {
   http::Client client_;
   metrics::Registry registry_;
   PlatformMetrics metrics_;
+  NodeCapacity node_;  // outlives the runtimes, which release their replicas' cores into it
   std::map<std::string, std::unique_ptr<FunctionRuntime>> functions_;
   boost::asio::steady_timer ticker_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

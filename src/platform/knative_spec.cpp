@@ -135,6 +135,7 @@ FunctionSpec parse_knative_service(const YAML::Node& doc, const std::string& sou
       f.env[r.str(env[i]["name"], ef + ".name")] = env[i]["value"] ? r.str(env[i]["value"], ef + ".value") : "";
     }
   }
+  if (auto res = c["resources"]) r.cpu_resources(res["requests"], res["limits"], cf + ".resources", f);
   if (auto ports = c["ports"]) {
     if (!ports.IsSequence() || ports.size() != 1) r.fail(cf + ".ports", "expected exactly one port");
     if (ports[0]["containerPort"]) f.container_port = r.integer(ports[0]["containerPort"], cf + ".ports[0].containerPort", 1, 65535);

@@ -32,7 +32,15 @@ PlatformMetrics::PlatformMetrics(metrics::Registry& r)
       retries(r.counter("mlfaas_function_upstream_retries_total",
                         "Requests re-sent to another replica because theirs failed before answering",
                         {"function_name"})),
-      rejected(r.counter("mlfaas_function_rejected_total", "Requests answered by the gateway without a replica",
-                         {"function_name", "reason"})) {}
+      rejected(r.counter("mlfaas_function_rejected_total",
+                         "Requests answered 503 by the gateway without a replica: queue_full, too_many_bytes, deadline "
+                         "(could not finish in time), shed (waited too long while overloaded), expired, stopping",
+                         {"function_name", "reason"})),
+      abandoned(r.counter("mlfaas_function_abandoned_total",
+                          "Requests whose client left before the answer (dropped from the queue or cancelled upstream)",
+                          {"function_name"})),
+      upstream_cancelled(r.counter("mlfaas_function_upstream_cancelled_total",
+                                   "Forwarded requests whose upstream exchange was closed because the client left",
+                                   {"function_name"})) {}
 
 }  // namespace mlfaas::platform

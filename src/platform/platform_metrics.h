@@ -27,6 +27,8 @@ struct PlatformMetrics {
   metrics::CounterFamily& restarts;           // mlfaas_function_replica_restarts_total
   metrics::CounterFamily& retries;            // mlfaas_function_upstream_retries_total
   metrics::CounterFamily& rejected;           // mlfaas_function_rejected_total{function_name,reason}
+  metrics::CounterFamily& abandoned;          // mlfaas_function_abandoned_total{function_name}
+  metrics::CounterFamily& upstream_cancelled; // mlfaas_function_upstream_cancelled_total{function_name}
 };
 
 }  // namespace mlfaas::platform

@@ -1,5 +1,7 @@
 #include "platform/spec_fields.h"
 
+#include "common/cpus.h"
+
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -33,6 +35,24 @@ double FieldReader::number(const YAML::Node& n, const std::string& field, double
   if (s.empty() || *end != '\0' || !std::isfinite(v)) fail(field, "expected a number, got '" + s + "'");
   if (v < lo || v > hi) fail(field, fmt::format("must be between {} and {}, got {}", lo, hi, s));
   return v;
+}
+
+double FieldReader::cpu(const YAML::Node& n, const std::string& field) const {
+  std::string s = str(n, field);
+  auto v = parse_cpu_quantity(s);
+  if (!v || *v <= 0 || *v > 1024) fail(field, "expected a CPU quantity such as 2, 1.5 or 500m, got '" + s + "'");
+  return *v;
+}
+
+void FieldReader::cpu_resources(const YAML::Node& requests, const YAML::Node& limits, const std::string& field,
+                                FunctionSpec& f) const {
+  const std::string p = field.empty() ? "" : field + ".";
+  if (requests && requests["cpu"]) f.cpu_request = cpu(requests["cpu"], p + "requests.cpu");
+  if (limits && limits["cpu"]) f.cpu_limit = cpu(limits["cpu"], p + "limits.cpu");
+  if (f.cpu_limit > 0 && f.cpu_request > f.cpu_limit)
+    fail(p + "requests.cpu", fmt::format("{} is above the limit {}", f.cpu_request, f.cpu_limit));
+  // Kubernetes: a limit without a request requests the limit.
+  if (f.cpu_request == 0 && f.cpu_limit > 0) f.cpu_request = f.cpu_limit;
 }
 
 bool FieldReader::boolean(const YAML::Node& n, const std::string& field) const {

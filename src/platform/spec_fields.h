@@ -19,6 +19,12 @@ struct FieldReader {
   std::chrono::milliseconds duration(const YAML::Node& n, const std::string& field) const;
   std::vector<std::string> strings(const YAML::Node& n, const std::string& field) const;  // list or one string
   std::map<std::string, std::string> string_map(const YAML::Node& n, const std::string& field) const;
+  // A Kubernetes CPU quantity ("2", "1.5", "500m") in cores.
+  double cpu(const YAML::Node& n, const std::string& field) const;
+  // resources.requests.cpu / resources.limits.cpu (Knative; OpenFaaS's requests/limits have the same
+  // shape) into f.cpu_request / f.cpu_limit; a request without a limit is also the limit's floor.
+  void cpu_resources(const YAML::Node& requests, const YAML::Node& limits, const std::string& field,
+                     FunctionSpec& f) const;
 };
 
 // "mlfaas serve --port 1" or ["mlfaas", "serve"] -> argv; command[0] "mlfaas" becomes this binary
