@@ -36,6 +36,8 @@ struct RunResult {
   std::vector<double> thread_second_rates;
   bool interrupted = false;
   double throughput() const { return elapsed_s > 0 ? double(data.total.completed) / elapsed_s : 0; }
+  // 2xx answers per second, each within the request timeout.
+  double goodput() const { return elapsed_s > 0 ? double(data.total.succeeded()) / elapsed_s : 0; }
 };
 
 // Live numbers for the progress line, about once a second.

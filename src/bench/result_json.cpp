@@ -66,6 +66,7 @@ json::object summary_json(const BenchPlan& p, const RunResult& r) {
   s["requests"] = t.completed;
   s["responses"] = t.responses;
   s["requests_per_s"] = r.throughput();
+  s["goodput_per_s"] = r.goodput();
   s["bytes"] = t.bytes;
   s["transfer_bytes_per_s"] = r.elapsed_s > 0 ? double(t.bytes) / r.elapsed_s : 0.0;
   s["latency_ms"] = latency_json(t.latency);

@@ -71,6 +71,9 @@ std::string summary_text(const BenchPlan& p, const RunResult& r) {
                        t.failures_of(Cause::read), t.failures_of(Cause::write), t.failures_of(Cause::timeout));
   if (t.failures_of(Cause::non_2xx)) out += fmt::format("  Non-2xx responses: {}\n", t.failures_of(Cause::non_2xx));
   out += fmt::format("Requests/sec: {:>10.2f}\n", r.throughput());
+  out += fmt::format("Goodput/sec:  {:>10.2f}  (2xx within the {} timeout; {:.1f}% of requests)\n", r.goodput(),
+                     format_latency_us(double(p.timeout.count()) * 1000),
+                     r.throughput() > 0 ? 100 * r.goodput() / r.throughput() : 0.0);
   out += fmt::format("Transfer/sec: {:>10}\n", format_bytes(r.elapsed_s > 0 ? double(t.bytes) / r.elapsed_s : 0));
 
   // What wrk does not print.
@@ -81,6 +84,10 @@ std::string summary_text(const BenchPlan& p, const RunResult& r) {
   out += fmt::format("Failures by cause: connect {}, write {}, read {}, timeout {}, non-2xx {} ({} of {} requests, {:.2f}%)\n",
                      t.failures_of(Cause::connect), t.failures_of(Cause::write), t.failures_of(Cause::read),
                      t.failures_of(Cause::timeout), t.failures_of(Cause::non_2xx), t.failed(), t.completed, pct);
+  if (r.throughput() > 0 && r.goodput() < 0.5 * r.throughput())
+    out += fmt::format("Warning: goodput ({:.1f}/s) is far below throughput ({:.1f}/s): most requests were answered "
+                       "with errors or too late; the server is overloaded or failing.\n",
+                       r.goodput(), r.throughput());
   if (t.timed_out.count()) {
     LatencyHistogram all = lat;
     all.merge(t.timed_out);

@@ -50,6 +50,12 @@ uint64_t Tally::failed() const {
   return n;
 }
 
+uint64_t Tally::succeeded() const {
+  uint64_t n = 0;
+  for (auto it = statuses.lower_bound(200); it != statuses.end() && it->first <= 299; ++it) n += it->second;
+  return n;
+}
+
 uint64_t Tally::socket_errors() const { return failed() - failures_of(Cause::non_2xx); }
 
 }  // namespace mlfaas::bench

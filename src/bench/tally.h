@@ -46,6 +46,9 @@ struct Tally {
   uint64_t failed() const;
   // Network-level failures only (what wrk calls socket errors, plus timeouts).
   uint64_t socket_errors() const;
+  // 2xx responses. The timeout counts from the (intended) send time, so each of them arrived within
+  // it: these make the goodput (answers the caller could use).
+  uint64_t succeeded() const;
 };
 
 }  // namespace mlfaas::bench

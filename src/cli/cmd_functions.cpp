@@ -89,7 +89,8 @@ int describe(const std::string& gw, const std::string& name, bool as_json) {
   fmt::print("replicas:      desired {}, ready {}, starting {}, pending {}\n", s("desiredReplicas"),
              s("readyReplicas"), s("startingReplicas"), s("pendingReplicas"));
   if (auto why = o.at("pendingReason").as_string(); !why.empty()) fmt::print("pending:       {}\n", std::string(why));
-  fmt::print("cpu:           request {}, limit {}\n", s("cpuRequest"), s("cpuLimit"));
+  fmt::print("cpu:           request {:g}, limit {:g}\n", o.at("cpuRequest").to_number<double>(),
+             o.at("cpuLimit").to_number<double>());
   fmt::print("requests:      {} invocations, {} in flight, {} queued{}\n", s("invocationCount"), s("inFlight"),
              s("queueDepth"), o.at("overloaded").as_bool() ? " (overloaded: shedding)" : "");
   fmt::print("cold starts:   {}    restarts: {}\n", s("coldStarts"), s("restarts"));

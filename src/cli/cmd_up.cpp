@@ -18,6 +18,8 @@ void add_up(CLI::App& app, Runner& run) {
                   "a Knative Service YAML / OpenFaaS stack.yml file, or a directory of them "
                   "(default: the built-in classifier, function 'classifier', scale to zero)");
   cmd->add_option("--model", *model, "model directory for the classifier replicas");
+  cmd->add_option("--cpus", o->gateway.node_cpus,
+                  "cores the node offers replicas (their CPU requests must fit; default: the CPUs this process may use)");
   cmd->add_option("--stop-grace-ms", *grace_ms, "SIGTERM to SIGKILL for replicas")->capture_default_str();
   cmd->add_option("--max-queue", o->gateway.runtime.max_queue, "requests waiting per function before 503")
       ->capture_default_str();

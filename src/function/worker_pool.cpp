@@ -118,6 +118,9 @@ bool WorkerPool::submit(InferenceTask task, TaskCallback done, uint64_t bytes) {
     case overload::Rejection::too_many_bytes:
       res.error = "the inference queue holds too many bytes; retry later";
       break;
+    case overload::Rejection::shed:
+      res.error = fmt::format("overloaded: {} requests ahead (~{:.0f} ms); retry later", queued, queued_ms);
+      break;
     default:
       res.error = stopping_ ? "shutting down" : fmt::format("the inference queue is full ({} waiting); retry later", queued);
   }

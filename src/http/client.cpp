@@ -77,9 +77,11 @@ asio::awaitable<ClientResult> Client::send(const Endpoint& endpoint, Request& re
     abandon();
     co_return result;
   }
-  // Closing the socket fails whatever the exchange awaits; it then comes back as cancelled.
+  // Closing the socket fails whatever the exchange awaits; it then comes back as cancelled. In
+  // single-threaded mode every handler (the caller's strand included) runs on the one thread, so
+  // the cancellation may close the connection directly.
   auto watch = [&](ClientConnection& c) {
-    return run_inline ? Cancellation::on_cancel(cancel, [&c] { c.close(); }) : Cancellation::Subscription();
+    return opts_.single_threaded ? Cancellation::on_cancel(cancel, [&c] { c.close(); }) : Cancellation::Subscription();
   };
   if (auto pooled = take_idle(endpoint)) {
     auto sub = watch(*pooled);

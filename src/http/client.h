@@ -102,7 +102,8 @@ class Client {
   // (if absent), keep-alive (unless the request says Connection: close) and Content-Length.
   // With `cancel` (a proxy passes its own caller's), the exchange is abandoned when it fires: the
   // connection is closed, so the server sees its client leave too (single_threaded clients only:
-  // the cancellation must fire on the client's thread; otherwise it is only checked up front).
+  // the cancellation must fire on the io_context thread that runs the client; otherwise it is
+  // only checked before and after the exchange).
   boost::asio::awaitable<ClientResult> request(const Endpoint& endpoint, Request req,
                                                std::chrono::milliseconds timeout,
                                                std::shared_ptr<Cancellation> cancel = nullptr);

@@ -11,6 +11,7 @@ const char* rejection_name(Rejection r) {
     case Rejection::too_many_bytes: return "too_many_bytes";
     case Rejection::deadline: return "deadline";
     case Rejection::expired: return "expired";
+    case Rejection::shed: return "shed";
   }
   return "unknown";
 }
@@ -53,7 +54,9 @@ Rejection QueuePolicy::admit(TimePoint now, TimePoint deadline, size_t items, ui
   if (queued_bytes + bytes > limits_.max_bytes) return Rejection::too_many_bytes;
   // Served newest first while overloaded, a new request waits behind nobody.
   const size_t ahead = lifo(now) ? 0 : items;
-  if (deadline - now < estimated_wait(ahead) + service_) return Rejection::deadline;
+  const Duration wait = estimated_wait(ahead);
+  if (limits_.shed && overloaded(now) && wait > max_wait(now)) return Rejection::shed;
+  if (deadline - now < wait + service_) return Rejection::deadline;
   return Rejection::none;
 }
 

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "overload/queue_policy.h"
 
@@ -44,7 +45,7 @@ class TimedQueue {
   // Whether anything can serve the queue now (see QueuePolicy::observe).
   void set_can_serve(TimePoint now, bool can) {
     can_serve_ = can;
-    policy_.observe(now, items_.size(), can_serve_);
+    policy_.observe(now, independent_, can_serve_);
   }
 
   // Queues `value`, or says why not (then `value` is left untouched).
@@ -53,33 +54,50 @@ class TimedQueue {
     if (r != Rejection::none) return r;
     items_.push_back(Entry{std::move(value), now, a.deadline, a.bytes, std::move(a.cancelled), a.sheddable});
     bytes_ += a.bytes;
-    policy_.observe(now, items_.size(), can_serve_);
+    independent_ += a.sheddable;
+    policy_.observe(now, independent_, can_serve_);
     return Rejection::none;
   }
 
-  // Removes every request that should not be served, handing each to drop(T&&, DropReason, TimePoint arrival).
-  // While overloaded the request that pop() would take next is spared from shedding: a free
+  // Removes every request that should not be served, handing each to drop(T&&, DropReason,
+  // TimePoint arrival). If shedding would empty the queue, the newest late request is kept: a free
   // slot serves a late request rather than nothing.
   template <class Drop>
   size_t sweep(TimePoint now, Drop&& drop) {
-    size_t dropped = 0;
-    const bool lifo = policy_.lifo(now);
-    for (size_t i = 0; i < items_.size();) {
-      Entry& e = items_[i];
-      auto why = policy_.fate(now, e.arrival, e.deadline, e.cancelled && e.cancelled->load(std::memory_order_acquire),
-                              e.sheddable);
-      const bool next_up = lifo ? i + 1 == items_.size() : i == 0;
-      if (why && !(*why == DropReason::shed && next_up)) {
-        Entry taken = std::move(e);
-        items_.erase(items_.begin() + long(i));
-        bytes_ -= taken.bytes;
-        ++dropped;
-        drop(std::move(taken.value), *why, taken.arrival);
-        continue;
-      }
-      ++i;
+    fates_.clear();
+    bool any_kept = false;
+    for (auto& e : items_) {
+      fates_.push_back(policy_.fate(now, e.arrival, e.deadline,
+                                    e.cancelled && e.cancelled->load(std::memory_order_acquire), e.sheddable));
+      any_kept = any_kept || !fates_.back();
     }
-    policy_.observe(now, items_.size(), can_serve_);
+    if (!any_kept)
+      for (size_t i = fates_.size(); i-- > 0;)
+        if (fates_[i] == DropReason::shed) {
+          fates_[i].reset();
+          break;
+        }
+    size_t dropped = 0, kept = 0;
+    std::deque<Entry> gone;
+    for (size_t i = 0; i < items_.size(); ++i) {
+      if (fates_[i]) {
+        bytes_ -= items_[i].bytes;
+        independent_ -= items_[i].sheddable;
+        gone.push_back(std::move(items_[i]));
+        ++dropped;
+      } else if (kept++ != i) {
+        items_[kept - 1] = std::move(items_[i]);
+      }
+    }
+    items_.erase(items_.begin() + long(kept), items_.end());
+    policy_.observe(now, independent_, can_serve_);
+    // Answered after the queue is consistent again: a handler may push or pop.
+    size_t k = 0;
+    for (size_t i = 0; i < fates_.size(); ++i)
+      if (fates_[i]) {
+        Entry& e = gone[k++];
+        drop(std::move(e.value), *fates_[i], e.arrival);
+      }
     return dropped;
   }
 
@@ -91,7 +109,8 @@ class TimedQueue {
     if (lifo) items_.pop_back();
     else items_.pop_front();
     bytes_ -= e.bytes;
-    policy_.observe(now, items_.size(), can_serve_);
+    independent_ -= e.sheddable;
+    policy_.observe(now, independent_, can_serve_);
     return std::make_pair(std::move(e.value), e.arrival);
   }
 
@@ -101,6 +120,7 @@ class TimedQueue {
     auto items = std::move(items_);
     items_.clear();
     bytes_ = 0;
+    independent_ = 0;
     for (auto& e : items) f(std::move(e.value));
   }
 
@@ -121,7 +141,11 @@ class TimedQueue {
   };
   QueuePolicy policy_;
   std::deque<Entry> items_;  // in arrival order
+  std::vector<std::optional<DropReason>> fates_;  // sweep's scratch
   uint64_t bytes_ = 0;
+  // Requests that stand alone (sheddable): only their standing queue is overload. The images of
+  // one large batch request queue up behind each other without anyone else waiting.
+  size_t independent_ = 0;
   bool can_serve_ = true;
 };
 

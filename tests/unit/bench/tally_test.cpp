@@ -79,3 +79,22 @@ TEST(Timeline, BucketsByTimeAndMerges) {
 
 }  // namespace
 }  // namespace mlfaas::bench
+
+namespace mlfaas::bench {
+namespace {
+
+TEST(TallyGoodput, SucceededCountsOnly2xx) {
+  Tally t;
+  t.record_response(200, 10, 1000);
+  t.record_response(204, 10, 1000);
+  t.record_response(299, 10, 1000);
+  t.record_response(503, 10, 1000);
+  t.record_response(199, 10, 1000);
+  t.record_response(300, 10, 1000);
+  t.record_failure(Cause::timeout, 2e6);
+  EXPECT_EQ(t.succeeded(), 3u);
+  EXPECT_EQ(t.completed, 7u);
+}
+
+}  // namespace
+}  // namespace mlfaas::bench

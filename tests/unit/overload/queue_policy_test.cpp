@@ -16,6 +16,7 @@ QueueLimits limits() {
   l.interval = 100ms;
   l.target = 5ms;
   l.service_multiple = 2;
+  l.adaptive_lifo = true;
   return l;
 }
 
@@ -53,6 +54,17 @@ TEST(QueuePolicy, WaitingForCapacityToAppearIsNoOverload) {
   p.observe(t0 + 1s, 5, true);  // a replica became ready: the clock starts now
   EXPECT_FALSE(p.overloaded(t0 + 1s + 100ms));
   EXPECT_TRUE(p.overloaded(t0 + 1s + 101ms));
+}
+
+TEST(QueuePolicy, DefaultsAreFifoWithAFiftyMillisecondFloor) {
+  QueueLimits d;
+  EXPECT_FALSE(d.adaptive_lifo);
+  EXPECT_EQ(d.target, Duration(50ms));
+  EXPECT_EQ(d.interval, Duration(100ms));
+  QueuePolicy p(d, t0);
+  p.record_service(10ms, 2);
+  p.observe(t0, 1, true);
+  EXPECT_EQ(p.max_wait(t0 + 1s), Duration(100ms));  // 10 service times
 }
 
 TEST(QueuePolicy, LifoCanBeSwitchedOff) {
@@ -101,6 +113,18 @@ TEST(QueuePolicy, RejectsWhatCannotFinishWithinItsDeadline) {
   // 4 ahead x 10 ms + its own 10 ms = 50 ms.
   EXPECT_EQ(p.admit(t0, t0 + 50ms, 4, 0, 0), Rejection::none);
   EXPECT_EQ(p.admit(t0, t0 + 49ms, 4, 0, 0), Rejection::deadline);
+}
+
+TEST(QueuePolicy, WhileOverloadedAWaitBeyondTheLimitIsShedAtTheDoor) {
+  auto l = limits();
+  l.adaptive_lifo = false;
+  QueuePolicy p(l, t0);
+  p.record_service(10ms, 1);  // overloaded wait limit: 20 ms
+  p.observe(t0, 3, true);
+  EXPECT_EQ(p.admit(t0 + 50ms, TimePoint::max(), 3, 0, 0), Rejection::none);  // not overloaded yet
+  const auto now = t0 + 150ms;
+  EXPECT_EQ(p.admit(now, TimePoint::max(), 2, 0, 0), Rejection::none);  // 20 ms ahead
+  EXPECT_EQ(p.admit(now, TimePoint::max(), 3, 0, 0), Rejection::shed);  // 30 ms ahead
 }
 
 TEST(QueuePolicy, AnAlreadyExpiredRequestIsRefusedAsExpired) {
@@ -159,6 +183,7 @@ TEST(QueuePolicy, Names) {
   EXPECT_STREQ(rejection_name(Rejection::too_many_bytes), "too_many_bytes");
   EXPECT_STREQ(rejection_name(Rejection::deadline), "deadline");
   EXPECT_STREQ(rejection_name(Rejection::expired), "expired");
+  EXPECT_STREQ(rejection_name(Rejection::shed), "shed");
   EXPECT_STREQ(drop_name(DropReason::abandoned), "abandoned");
   EXPECT_STREQ(drop_name(DropReason::expired), "expired");
   EXPECT_STREQ(drop_name(DropReason::shed), "shed");

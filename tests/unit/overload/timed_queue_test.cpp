@@ -15,6 +15,9 @@ QueueLimits limits() {
   QueueLimits l;
   l.max_items = 100;
   l.max_bytes = 1000;
+  l.target = 5ms;
+  l.service_multiple = 2;
+  l.adaptive_lifo = true;
   return l;
 }
 
@@ -60,6 +63,22 @@ TEST(TimedQueue, NewestFirstWhileOverloaded) {
   const auto now = t0 + 150ms;  // never drained for > 100 ms
   EXPECT_EQ(q.pop(now)->first, 4);
   EXPECT_EQ(q.pop(now)->first, 3);
+}
+
+TEST(TimedQueue, FifoWhileOverloadedShedsTheOldestAndServesTheNext) {
+  auto l = limits();
+  l.adaptive_lifo = false;
+  TimedQueue<int> q(l, t0);
+  q.policy().record_service(10ms, 1);  // overloaded wait: 20 ms
+  for (int i = 0; i < 4; ++i) push(q, t0 + std::chrono::milliseconds(30 * i), i);  // at 0, 30, 60, 90 ms
+  Dropped d;
+  const auto now = t0 + 105ms;  // overloaded since 100 ms
+  // 0, 1 and 2 waited too long; 3 waited 15 ms.
+  EXPECT_EQ(q.sweep(now, d.fn()), 3u);
+  EXPECT_EQ(d.items[0], std::make_pair(0, DropReason::shed));
+  EXPECT_EQ(d.items[2], std::make_pair(2, DropReason::shed));
+  EXPECT_EQ(q.pop(now)->first, 3);
+  EXPECT_FALSE(q.pop(now));
 }
 
 TEST(TimedQueue, RejectionLeavesTheValueWithTheCaller) {
@@ -129,6 +148,21 @@ TEST(TimedQueue, NothingIsShedWhileWaitingForCapacity) {
   EXPECT_EQ(q.sweep(t0 + 2s, d.fn()), 0u);
   q.set_can_serve(t0 + 2s, true);
   EXPECT_EQ(q.pop(t0 + 2s)->first, 1);  // first come, first served once capacity appears
+}
+
+TEST(TimedQueue, ABatchAloneIsNoOverload) {
+  TimedQueue<int> q(limits(), t0);
+  q.policy().record_service(10ms, 1);
+  for (int i = 0; i < 48; ++i) {
+    Admission a;
+    a.sheddable = false;
+    int v = i;
+    ASSERT_EQ(q.push(t0, v, a), Rejection::none);
+  }
+  EXPECT_FALSE(q.policy().overloaded(t0 + 300ms));
+  push(q, t0 + 300ms, 100);  // a single request behind the batch is admitted, not shed
+  EXPECT_EQ(q.size(), 49u);
+  EXPECT_TRUE(q.policy().overloaded(t0 + 401ms));  // once single requests stand in the queue, it is
 }
 
 TEST(TimedQueue, ClearHandsBackEverything) {
