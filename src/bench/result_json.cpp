@@ -70,6 +70,7 @@ json::object summary_json(const BenchPlan& p, const RunResult& r) {
   s["bytes"] = t.bytes;
   s["transfer_bytes_per_s"] = r.elapsed_s > 0 ? double(t.bytes) / r.elapsed_s : 0.0;
   s["latency_ms"] = latency_json(t.latency);
+  s["non_2xx_latency_ms"] = latency_json(t.non_2xx_latency);
   json::object status;
   for (auto& [code, n] : t.statuses) status[std::to_string(code)] = n;
   s["status"] = std::move(status);

@@ -84,6 +84,10 @@ std::string summary_text(const BenchPlan& p, const RunResult& r) {
   out += fmt::format("Failures by cause: connect {}, write {}, read {}, timeout {}, non-2xx {} ({} of {} requests, {:.2f}%)\n",
                      t.failures_of(Cause::connect), t.failures_of(Cause::write), t.failures_of(Cause::read),
                      t.failures_of(Cause::timeout), t.failures_of(Cause::non_2xx), t.failed(), t.completed, pct);
+  if (const auto& n = t.non_2xx_latency; n.count())
+    out += fmt::format("Non-2xx latency: p50 {}, p90 {}, p99 {}, max {} (how fast requests were turned away)\n",
+                       format_latency_us(n.percentile(50)), format_latency_us(n.percentile(90)),
+                       format_latency_us(n.percentile(99)), format_latency_us(n.max()));
   if (r.throughput() > 0 && r.goodput() < 0.5 * r.throughput())
     out += fmt::format("Warning: goodput ({:.1f}/s) is far below throughput ({:.1f}/s): most requests were answered "
                        "with errors or too late; the server is overloaded or failing.\n",

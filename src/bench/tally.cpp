@@ -25,7 +25,10 @@ void Tally::record_response(int status, uint64_t response_bytes, double latency_
   bytes += response_bytes;
   ++statuses[status];
   latency.record(latency_us);
-  if (status < 200 || status > 299) ++failures[size_t(Cause::non_2xx)];
+  if (status < 200 || status > 299) {
+    ++failures[size_t(Cause::non_2xx)];
+    non_2xx_latency.record(latency_us);
+  }
 }
 
 void Tally::record_failure(Cause cause, double latency_us) {
@@ -42,6 +45,7 @@ void Tally::merge(const Tally& o) {
   for (auto& [code, n] : o.statuses) statuses[code] += n;
   latency.merge(o.latency);
   timed_out.merge(o.timed_out);
+  non_2xx_latency.merge(o.non_2xx_latency);
 }
 
 uint64_t Tally::failed() const {

@@ -35,6 +35,8 @@ struct Tally {
   LatencyHistogram latency;
   // Requests that timed out, at the time they were given up (about the timeout).
   LatencyHistogram timed_out;
+  // Non-2xx responses alone: how fast a server turns work away (a 503 should take milliseconds).
+  LatencyHistogram non_2xx_latency;
 
   void record_response(int status, uint64_t response_bytes, double latency_us);
   // A failure without a response (connect, write, read, timeout).

@@ -98,3 +98,20 @@ TEST(TallyGoodput, SucceededCountsOnly2xx) {
 
 }  // namespace
 }  // namespace mlfaas::bench
+
+namespace mlfaas::bench {
+namespace {
+
+TEST(TallyGoodput, Non2xxLatencyIsKeptApart) {
+  Tally a, b;
+  a.record_response(200, 10, 50'000);
+  a.record_response(503, 10, 2'000);
+  b.record_response(503, 10, 4'000);
+  a.merge(b);
+  EXPECT_EQ(a.non_2xx_latency.count(), 2u);
+  EXPECT_EQ(a.latency.count(), 3u);
+  EXPECT_LE(a.non_2xx_latency.max(), 4'000);
+}
+
+}  // namespace
+}  // namespace mlfaas::bench
