@@ -5,8 +5,10 @@
 //
 // Queues are managed by time, not by count (Facebook's "Fail at Scale", ACM Queue 2015; CoDel,
 // RFC 8289; folly::Codel):
-//  - Overload is a queue that has not been empty for `interval` (N = 100 ms) while it could be
-//    served. A queue that drains now and then is absorbing bursts; one that never drains is not.
+//  - Overload is a queue that has not been empty for `interval` while it could be served. A queue
+//    that drains now and then is absorbing bursts; one that never drains is not. The paper's
+//    N = 100 ms suits microsecond RPCs; a burst of a few hundred inferences (a function scaled
+//    from zero) takes a second to drain and is no overload, so N = 1 s here.
 //  - While overloaded, a request may wait at most max(target, k x service time) (M = 5 ms in
 //    the paper, for microsecond RPCs; an inference takes milliseconds, and a closed-loop client
 //    with more connections than cores keeps a standing queue that is no overload, so here the
@@ -32,7 +34,7 @@ namespace mlfaas::overload {
 struct QueueLimits {
   size_t max_items = 1024;
   uint64_t max_bytes = 256ull << 20;        // bodies held while queued
-  Duration interval = std::chrono::milliseconds(100);  // N
+  Duration interval = std::chrono::seconds(1);         // N
   Duration target = std::chrono::milliseconds(50);     // M, the floor of the overloaded wait
   double service_multiple = 10.0;           // overloaded wait = max(target, k x service time)
   // Newest first while overloaded. Off by default: measured on mlfaas (docs/benchmarks.md), LIFO

@@ -1,7 +1,8 @@
 #pragma once
-// One deployed function: its replicas (processes), the queue of requests waiting for a replica
-// with free capacity (the activator's job), its demand history and autoscaling policy, and the
-// reconcile loop that starts and stops replicas to match the policy's decision.
+// One deployed function: it forwards requests (function_invoke.cpp) through its queue
+// (RequestQueue) to its replicas (ReplicaSet), feeds its demand history to the autoscaling policy,
+// and reconciles the replica count with the policy's decision (this file's .cpp). Its status
+// JSON is in function_status.cpp, its replicas' output in a LogRing.
 //
 // Everything runs on the platform's single I/O thread, so there are no locks: state changes
 // happen in handlers of that io_context only.
@@ -10,7 +11,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
 #include <chrono>
-#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -21,10 +21,10 @@
 #include "http/async_result.h"
 #include "http/client.h"
 #include "http/types.h"
-#include "platform/child_process.h"
 #include "platform/function_spec.h"
-#include "platform/load_balancer.h"
+#include "platform/log_ring.h"
 #include "platform/node_capacity.h"
+#include "platform/replica_set.h"
 #include "platform/request_queue.h"
 #include "platform/platform_metrics.h"
 #include "platform/restart_backoff.h"
@@ -38,13 +38,6 @@ struct RuntimeOptions {
   uint64_t max_queue_bytes = 128ull << 20;       // bodies held while waiting, per function
   std::chrono::milliseconds stop_grace{10'000};  // SIGTERM -> SIGKILL
   int retry_after_seconds = 1;
-};
-
-struct LogLine {
-  uint64_t seq;
-  std::chrono::system_clock::time_point time;
-  int replica;
-  std::string text;
 };
 
 // What the gateway knows about the client side of a request.
@@ -85,55 +78,36 @@ class FunctionRuntime {
   // No replica left and no request inside (a runtime may only be destroyed then: suspended
   // invocations refer to it).
   bool all_stopped() const { return replicas_.empty() && in_flight_ == 0; }
+  int pending_replicas() const { return pending_; }
 
   boost::json::object status_json() const;
-  std::vector<LogLine> logs(uint64_t after_seq, size_t max) const;
-  int ready_replicas() const;
+  std::vector<LogLine> logs(uint64_t after_seq, size_t max) const { return logs_.since(after_seq, max); }
+  int ready_replicas() const { return replicas_.count(ReplicaState::ready); }
   int desired_replicas() const { return desired_; }
-  int pending_replicas() const { return pending_; }
   size_t queue_depth() const { return queue_.size(); }
   uint64_t invocations() const { return invocations_; }
 
  private:
-  enum class State { starting, ready, draining, stopping };
-  struct Replica {
-    int id = 0;
-    int port = 0;
-    int revision = 1;
-    double cpu = 0;  // cores reserved on the node
-    State state = State::starting;
-    std::unique_ptr<ChildProcess> proc;
-    Clock::time_point started, ready_at;
-    std::unique_ptr<boost::asio::steady_timer> kill_timer;
-  };
   void release(int replica);
   http::Response queue_response(const QueueOutcome& o);
   void reconcile();
-  void start_replica();
-  void probe_until_ready(int id, int port);
-  void reprobe(int id);  // a ready replica refused a connection
-  void on_ready(int id);
-  void on_exit(int id, int status);
-  void drain(int id);
-  void terminate(int id);
-  int active_replicas() const;   // starting + ready of the current revision
+  bool start_replica();  // false: it could not start (counted, backoff scheduled)
+  void retire_old_revisions();
+  void on_ready(Replica& r);
+  void on_exit(const Replica& r, int status, bool expected);
   void record_demand();
-  void add_log(int replica, std::string_view text);
+  void add_log(int replica, std::string_view text) { logs_.add(replica, text); }
   void refresh_gauges();
   std::unique_ptr<autoscale::Policy> make_policy_now(Clock::time_point created, int ready);
 
   boost::asio::io_context& ioc_;
-  ChildReaper& reaper_;
-  http::Client& client_;
   PlatformMetrics& metrics_;
-  NodeCapacity& node_;
   FunctionSpec spec_;
   RuntimeOptions opts_;
 
-  std::map<int, Replica> replicas_;
-  LoadBalancer lb_;
+  ReplicaSet replicas_;
+  http::Client& client_;
   RequestQueue queue_;
-  int next_id_ = 1;
   int revision_ = 1;
   RestartBackoff backoff_;
   boost::asio::steady_timer backoff_timer_;
@@ -164,8 +138,7 @@ class FunctionRuntime {
   std::map<unsigned, ByCode> by_code_;
   ByCode& by_code(unsigned code);
 
-  std::deque<LogLine> logs_;
-  uint64_t log_seq_ = 0;
+  LogRing logs_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // guards callbacks after destruction
 };
 

@@ -30,6 +30,14 @@ double metric(const Service& svc, const std::string& series) {
   return 0;
 }
 
+// Waits until the inference queue holds at least `n` images (a batch request has arrived).
+void wait_for_queue(const Service& svc, double n) {
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (metric(svc, "mlfaas_inference_queue_depth") < n && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(2ms);
+  ASSERT_GE(metric(svc, "mlfaas_inference_queue_depth"), n) << "the batch never queued";
+}
+
 // Sends a whole request on a raw connection and returns the socket, without reading anything.
 int send_and_keep(int port, const std::string& request) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -54,7 +62,7 @@ TEST(OverloadBehaviour, AClientThatLeavesWhileQueuedNeverReachesInference) {
   auto [ct, body] = multipart_body(parts);
   HttpResult busy;
   std::thread t([&, ct = ct, body = body] { busy = svc->post("/classify", body, ct); });
-  std::this_thread::sleep_for(30ms);
+  wait_for_queue(*svc, 10);
   // Three callers queue behind it and hang up.
   for (int i = 0; i < 3; ++i) close(send_and_keep(svc->port, classify_request(test_jpeg())));
   t.join();
@@ -87,7 +95,7 @@ TEST(OverloadBehaviour, ADeadlineThatPassesWhileQueuedGets504WithoutInference) {
   auto [ct, body] = multipart_body(parts);
   HttpResult busy;
   std::thread t([&, ct = ct, body = body] { busy = svc->post("/classify", body, ct); });
-  std::this_thread::sleep_for(30ms);
+  wait_for_queue(*svc, 10);
   auto r = http_call(svc->port, "POST", "/classify", test_jpeg(),
                      {{"Content-Type", "image/jpeg"}, {"X-Mlfaas-Timeout-Ms", "20"}});
   t.join();

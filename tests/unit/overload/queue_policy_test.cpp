@@ -60,11 +60,11 @@ TEST(QueuePolicy, DefaultsAreFifoWithAFiftyMillisecondFloor) {
   QueueLimits d;
   EXPECT_FALSE(d.adaptive_lifo);
   EXPECT_EQ(d.target, Duration(50ms));
-  EXPECT_EQ(d.interval, Duration(100ms));
+  EXPECT_EQ(d.interval, Duration(1s));
   QueuePolicy p(d, t0);
   p.record_service(10ms, 2);
   p.observe(t0, 1, true);
-  EXPECT_EQ(p.max_wait(t0 + 1s), Duration(100ms));  // 10 service times
+  EXPECT_EQ(p.max_wait(t0 + 2s), Duration(100ms));  // 10 service times
 }
 
 TEST(QueuePolicy, LifoCanBeSwitchedOff) {

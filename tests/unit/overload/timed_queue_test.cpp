@@ -15,6 +15,7 @@ QueueLimits limits() {
   QueueLimits l;
   l.max_items = 100;
   l.max_bytes = 1000;
+  l.interval = 100ms;
   l.target = 5ms;
   l.service_multiple = 2;
   l.adaptive_lifo = true;
