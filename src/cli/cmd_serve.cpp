@@ -16,6 +16,7 @@ void add_serve(CLI::App& app, Runner& run) {
   auto drain_ms = std::make_shared<long>(0);
   auto grace_ms = std::make_shared<long>(25'000);
   auto no_dct = std::make_shared<bool>(false);
+  auto order = std::make_shared<std::string>("fifo");
   cmd->add_option("--model", *model, "model directory (default: $MLFAAS_MODEL_DIR, models/, ../shared/models)");
   cmd->add_option("--port", *port, "TCP port (default: $PORT, else 8080)");
   cmd->add_option("--address", o->address, "address to bind")->capture_default_str();
@@ -41,6 +42,9 @@ void add_serve(CLI::App& app, Runner& run) {
       ->capture_default_str();
   cmd->add_option("--grace-ms", *grace_ms, "on SIGTERM, wait this long for in-flight requests")->capture_default_str();
   cmd->add_flag("--no-jpeg-dct-scaling", *no_dct, "always decode JPEGs at full size");
+  cmd->add_option("--queue-order", *order, "fifo, or adaptive-lifo (newest first while overloaded)")
+      ->check(CLI::IsMember({"fifo", "adaptive-lifo"}))
+      ->capture_default_str();
   cmd->callback([=, &run] {
     run = [=] {
       auto opts = *o;
@@ -52,6 +56,7 @@ void add_serve(CLI::App& app, Runner& run) {
       opts.drain_delay = std::chrono::milliseconds(*drain_ms);
       opts.grace_period = std::chrono::milliseconds(*grace_ms);
       opts.jpeg_dct_scaling = !*no_dct;
+      opts.queue.adaptive_lifo = *order == "adaptive-lifo";
       return function::run_serve(opts);
     };
   });

@@ -12,6 +12,7 @@ void add_up(CLI::App& app, Runner& run) {
   auto model = std::make_shared<std::string>();
   auto port = std::make_shared<int>(0);
   auto grace_ms = std::make_shared<long>(10'000);
+  auto drain_ms = std::make_shared<long>(20'000);
   cmd->add_option("--port", *port, "gateway port (default: $PORT, else 8080)");
   cmd->add_option("--address", o->address, "address to bind")->capture_default_str();
   cmd->add_option("--specs", *specs,
@@ -21,6 +22,9 @@ void add_up(CLI::App& app, Runner& run) {
   cmd->add_option("--cpus", o->gateway.node_cpus,
                   "cores the node offers replicas (their CPU requests must fit; default: the CPUs this process may use)");
   cmd->add_option("--stop-grace-ms", *grace_ms, "SIGTERM to SIGKILL for replicas")->capture_default_str();
+  cmd->add_option("--drain-grace-ms", *drain_ms,
+                  "on SIGTERM, how long requests already received may take before replicas are stopped")
+      ->capture_default_str();
   cmd->add_option("--max-queue", o->gateway.runtime.max_queue, "requests waiting per function before 503")
       ->capture_default_str();
   cmd->callback([=, &run] {
@@ -31,6 +35,7 @@ void add_up(CLI::App& app, Runner& run) {
       if (*port > 0) opts.port = *port;
       else if (const char* p = std::getenv("PORT"); p && *p) opts.port = std::atoi(p);
       opts.gateway.runtime.stop_grace = std::chrono::milliseconds(*grace_ms);
+      opts.drain_grace = std::chrono::milliseconds(*drain_ms);
       return platform::run_up(opts);
     };
   });

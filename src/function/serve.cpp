@@ -62,6 +62,7 @@ int run_serve(ServeOptions o) {
   PoolOptions po;
   po.workers = o.workers > 0 ? o.workers : cores;
   po.scheduler = o.scheduler;
+  po.queue = o.queue;
   po.max_pixels = o.service.max_pixels;
   po.jpeg_dct_scaling = o.jpeg_dct_scaling;
   WorkerPool pool(*model, po);

@@ -9,6 +9,7 @@
 
 #include "function/batch_scheduler.h"
 #include "function/classifier_service.h"
+#include "overload/queue_policy.h"
 
 namespace mlfaas::function {
 
@@ -20,6 +21,7 @@ struct ServeOptions {
   int cpus = 0;     // cores to use; 0 = $MLFAAS_CPUS, else the CPUs this process may use
   int workers = 0;  // 0 = one per core
   SchedulerConfig scheduler;
+  overload::QueueLimits queue;  // the inference queue's time management (max_items: scheduler)
   ServiceOptions service;
   uint64_t max_body_bytes = 16 << 20;
   bool jpeg_dct_scaling = true;

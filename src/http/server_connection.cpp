@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <optional>
 
 #include "common/log.h"
 #include "common/strings.h"
@@ -28,13 +29,42 @@ using Clock = std::chrono::steady_clock;
 
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 constexpr size_t kReadChunk = 16 * 1024;
-// Bounds on reading-and-discarding after a Connection: close response.
-constexpr auto kLingerTimeout = std::chrono::seconds(2);
-constexpr size_t kLingerMaxBytes = 64 << 20;
+// Bounds on reading-and-discarding after a Connection: close response (nginx's lingering close:
+// lingering_timeout 5 s between reads, lingering_time 30 s in all), so that a client still sending
+// an oversized body reads our 413 instead of a reset.
+constexpr auto kLingerIdle = std::chrono::seconds(2);
+constexpr auto kLingerTotal = std::chrono::seconds(30);
+constexpr size_t kLingerMaxBytes = size_t(1) << 30;
 constexpr std::string_view k100Continue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 bool expects_continue(const Request& req) {
   return req.version() >= 11 && iequals(req[Field::expect], "100-continue");
+}
+
+// A request whose framing we refuse: an HTTP/1.1 request without Host (400), a transfer coding
+// other than chunked (501: we decode no other, and its body length cannot be known), chunked not
+// last (400), or both Transfer-Encoding and Content-Length (400: a smuggling vector).
+std::optional<std::pair<Status, std::string>> framing_error(const Request& req) {
+  if (req.version() >= 11 && req.find(Field::host) == req.end())
+    return std::pair{Status::bad_request, std::string("an HTTP/1.1 request needs a Host header")};
+  auto te = req.find(Field::transfer_encoding);
+  if (te == req.end()) return std::nullopt;
+  if (req.find(Field::content_length) != req.end())
+    return std::pair{Status::bad_request, std::string("Transfer-Encoding and Content-Length together are refused")};
+  std::string_view v = te->value();
+  std::string_view last;
+  while (!v.empty()) {
+    auto comma = v.find(',');
+    std::string_view token = trim(v.substr(0, comma));
+    v = comma == std::string_view::npos ? std::string_view() : v.substr(comma + 1);
+    if (token.empty()) continue;
+    if (!iequals(token, "chunked"))
+      return std::pair{Status::not_implemented,
+                       "Transfer-Encoding '" + std::string(token) + "' is not supported (only chunked)"};
+    last = token;
+  }
+  if (last.empty()) return std::pair{Status::bad_request, std::string("empty Transfer-Encoding")};
+  return std::nullopt;
 }
 
 bool is_parse_error(const error_code& ec) {
@@ -148,6 +178,13 @@ asio::awaitable<ServerConnection::Next> ServerConnection::serve_one() {
       co_return co_await reject(ec);
   } else if (parse_ec) {
     co_return co_await reject(parse_ec);
+  }
+
+  // Framing the parser cannot be trusted with (RFC 9112 §6.1, §3.2): answered and closed before
+  // any body byte is read, so no request can be smuggled inside another.
+  if (auto bad = framing_error(parser_->get())) {
+    co_await write_error(bad->first, bad->second);
+    co_return Next::close_after_response;
   }
 
   InFlight counted(shared_->in_flight);
@@ -269,10 +306,11 @@ asio::awaitable<void> ServerConnection::linger_close() {
   phase_ = Phase::closing;
   error_code ec;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
-  watchdog_.arm_after(kLingerTimeout);
+  const auto until = Clock::now() + kLingerTotal;
   size_t discarded = 0;
-  while (!ec && discarded < kLingerMaxBytes) {
+  while (!ec && discarded < kLingerMaxBytes && Clock::now() < until) {
     buffer_.clear();
+    watchdog_.arm_after(kLingerIdle);
     size_t n;
     std::tie(ec, n) = co_await socket_.async_read_some(buffer_.prepare(kReadChunk), nothrow);
     discarded += n;

@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "common/environment.h"
+#include "platform/orphan_guard.h"
 
 namespace mlfaas::platform {
 
@@ -41,11 +42,21 @@ ChildProcess::ChildProcess(asio::any_io_executor ex, const std::vector<std::stri
     // Child: only async-signal-safe calls from here on.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(127);  // the platform died between fork and prctl
-    setpgid(0, 0);  // Ctrl-C at the platform's terminal is the platform's to handle
+    // Its own process group: Ctrl-C at the platform's terminal is the platform's to handle, and
+    // stopping the replica signals the whole group (whatever it started too).
+    setpgid(0, 0);
     int devnull = open("/dev/null", O_RDONLY);
     dup2(devnull, 0);
     dup2(pipefd[1], 1);
     dup2(pipefd[1], 2);
+    // Nothing else of the platform's crosses exec (its listening socket, client connections):
+    // fd 3 becomes the exec-error pipe, everything above is closed.
+    if (errpipe[1] != 3) {
+      dup2(errpipe[1], 3);
+      fcntl(3, F_SETFD, FD_CLOEXEC);
+      errpipe[1] = 3;
+    }
+    close_range(4, ~0U, 0);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -55,6 +66,7 @@ ChildProcess::ChildProcess(asio::any_io_executor ex, const std::vector<std::stri
     (void)w;
     _exit(127);
   }
+  setpgid(pid_, pid_);  // as the child does: whichever runs first, the group exists before we signal it
   close(pipefd[1]);
   close(errpipe[1]);
   int err = 0;
@@ -66,12 +78,18 @@ ChildProcess::ChildProcess(asio::any_io_executor ex, const std::vector<std::stri
     pid_ = -1;
     throw std::runtime_error("cannot run " + argv[0] + ": " + std::strerror(err));
   }
+  OrphanGuard::add(pid_);
   out_ = std::make_shared<asio::posix::stream_descriptor>(ex, pipefd[0]);
   read_output();
 }
 
 ChildProcess::~ChildProcess() {
-  if (pid_ > 0 && !exited_) ::kill(pid_, SIGKILL);
+  if (pid_ > 0) {
+    // The group too: what the replica started dies with it, even after the replica itself exited.
+    ::kill(-pid_, SIGKILL);
+    if (!exited_) ::kill(pid_, SIGKILL);
+    OrphanGuard::remove(pid_);
+  }
   if (out_) {
     boost::system::error_code ec;
     out_->close(ec);
@@ -79,7 +97,9 @@ ChildProcess::~ChildProcess() {
 }
 
 void ChildProcess::signal(int sig) {
-  if (pid_ > 0 && !exited_) ::kill(pid_, sig);
+  if (pid_ <= 0) return;
+  // The whole group: a replica started as `sh -c 'python3 fn.py'` is the shell and python.
+  if (::kill(-pid_, sig) != 0 && !exited_) ::kill(pid_, sig);
 }
 
 void ChildProcess::read_output() {

@@ -60,6 +60,7 @@ void Gateway::schedule_tick() {
   ticker_.async_wait([this, alive](boost::system::error_code ec) {
     if (ec || alive.expired()) return;
     for (auto& [name, fn] : functions_) fn->tick();
+    std::erase_if(retiring_, [](const std::unique_ptr<FunctionRuntime>& fn) { return fn->all_stopped(); });
     schedule_tick();
   });
 }
@@ -86,22 +87,9 @@ bool Gateway::remove(const std::string& name) {
   auto it = functions_.find(name);
   if (it == functions_.end()) return false;
   it->second->stop_all();
-  // Keep the runtime until its replicas have exited, then drop it.
-  auto runtime = std::shared_ptr<FunctionRuntime>(std::move(it->second));
+  // Kept until its replicas have exited and its last request is answered (see schedule_tick).
+  retiring_.push_back(std::move(it->second));
   functions_.erase(it);
-  auto timer = std::make_shared<asio::steady_timer>(ioc_);
-  auto wait = std::make_shared<std::function<void()>>();
-  *wait = [runtime, timer, wait]() mutable {
-    if (runtime->all_stopped()) {
-      *wait = nullptr;
-      return;
-    }
-    timer->expires_after(std::chrono::milliseconds(20));
-    timer->async_wait([runtime, timer, wait](boost::system::error_code) mutable {
-      if (*wait) (*wait)();
-    });
-  };
-  (*wait)();
   return true;
 }
 
@@ -116,6 +104,8 @@ void Gateway::stop_all() {
 
 bool Gateway::all_stopped() const {
   for (auto& [name, fn] : functions_)
+    if (!fn->all_stopped()) return false;
+  for (auto& fn : retiring_)
     if (!fn->all_stopped()) return false;
   return true;
 }

@@ -63,6 +63,8 @@ class Gateway {
   PlatformMetrics metrics_;
   NodeCapacity node_;  // outlives the runtimes, which release their replicas' cores into it
   std::map<std::string, std::unique_ptr<FunctionRuntime>> functions_;
+  // Removed functions whose replicas or requests are not done yet; dropped at the next tick after.
+  std::vector<std::unique_ptr<FunctionRuntime>> retiring_;
   boost::asio::steady_timer ticker_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -2,11 +2,17 @@
 
 #include <stdlib.h>
 
+#include <functional>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "common/log.h"
 #include "http/server.h"
+#include "platform/orphan_guard.h"
 
 namespace mlfaas::platform {
 
@@ -20,8 +26,35 @@ const std::string& builtin_classifier_spec() {
   return s;
 }
 
+namespace {
+
+// Polls `done` every 10 ms until it holds or `deadline` passes; true if it held.
+asio::awaitable<bool> wait_until(asio::io_context& ioc, const std::function<bool()>& done, Clock::time_point deadline) {
+  asio::steady_timer t(ioc);
+  while (!done()) {
+    if (Clock::now() >= deadline) co_return false;
+    t.expires_after(std::chrono::milliseconds(10));
+    co_await t.async_wait(asio::use_awaitable);
+  }
+  co_return true;
+}
+
+asio::awaitable<void> shutdown(asio::io_context& ioc, http::Server& server, Gateway& gateway, const UpOptions& o) {
+  if (!co_await wait_until(ioc, [&] { return server.in_flight() == 0; }, Clock::now() + o.drain_grace))
+    log::warn("{} requests still in flight after the drain grace; stopping anyway", server.in_flight());
+  gateway.stop_all();
+  const auto stop_deadline = Clock::now() + o.gateway.runtime.stop_grace + std::chrono::seconds(1);
+  if (!co_await wait_until(ioc, [&] { return gateway.all_stopped(); }, stop_deadline))
+    log::warn("replicas still running after the grace period");
+  server.close_connections();
+  ioc.stop();
+}
+
+}  // namespace
+
 int run_up(UpOptions o) {
   const auto t0 = Clock::now();
+  OrphanGuard::start();  // before any thread: nothing we start may outlive us
   if (o.model_dir) setenv("MLFAAS_MODEL_DIR", o.model_dir->c_str(), 1);  // inherited by replicas
   std::vector<FunctionSpec> specs;
   try {
@@ -54,27 +87,17 @@ int run_up(UpOptions o) {
             o.address, server.port(), count,
             std::chrono::duration<double, std::milli>(Clock::now() - t0).count(), server.port());
 
+  // Graceful stop: no new connections; requests already in (queued or running) are answered
+  // while the replicas keep serving, up to the drain grace; then the replicas are stopped
+  // (SIGTERM, SIGKILL after their grace), then the process exits.
   asio::signal_set signals(ioc, SIGTERM, SIGINT);
-  asio::steady_timer poll(ioc);
-  Clock::time_point deadline;
-  std::function<void()> wait_stopped = [&] {
-    if (gateway.all_stopped() || Clock::now() >= deadline) {
-      if (!gateway.all_stopped()) log::warn("replicas still running after the grace period");
-      server.close_connections();
-      ioc.stop();
-      return;
-    }
-    poll.expires_after(std::chrono::milliseconds(20));
-    poll.async_wait([&](boost::system::error_code) { wait_stopped(); });
-  };
   signals.async_wait([&](boost::system::error_code ec, int sig) {
     if (ec) return;
-    log::info("received {}: stopping functions", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    log::info("received {}: draining (up to {} ms), then stopping functions", sig == SIGTERM ? "SIGTERM" : "SIGINT",
+              o.drain_grace.count());
     server.stop_accepting();
     server.begin_drain();
-    gateway.stop_all();
-    deadline = Clock::now() + o.gateway.runtime.stop_grace + std::chrono::seconds(1);
-    wait_stopped();
+    asio::co_spawn(ioc, shutdown(ioc, server, gateway, o), asio::detached);
   });
   ioc.run();
   log::info("stopped");

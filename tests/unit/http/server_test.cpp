@@ -232,6 +232,43 @@ TEST(Server, OversizeDefaultLimitResponseSurvivesUnreadBody) {
   EXPECT_EQ(r.json().at("error").as_string(), "request body is larger than the limit of 16777216 bytes");
 }
 
+// 80 MB: more than a bounded drain of a few tens of MB would swallow (what Python's http.client
+// sends without Expect); the client must still read the 413.
+TEST(Server, EightyMegabytesWithoutExpectStillRead413) {
+  ServerFixture f(echo_handler());
+  auto r = support::http_call(f.port(), "POST", "/big", std::string(80 << 20, 'z'));
+  EXPECT_EQ(r.status, 413);
+}
+
+TEST(Server, UnknownTransferEncodingGets501AndClose) {
+  ServerFixture f(echo_handler());
+  // Ignored, "xchunked" would let the body be parsed as a second request (request smuggling).
+  std::string out = support::raw_exchange(
+      f.port(), "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(out.rfind("HTTP/1.1 501", 0), 0u) << out;
+  EXPECT_EQ(out.find("/smuggled"), std::string::npos) << out;
+  EXPECT_EQ(out.find("HTTP/1.1 200"), std::string::npos) << out;
+  std::string gz = support::raw_exchange(
+      f.port(), "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n");
+  EXPECT_EQ(gz.rfind("HTTP/1.1 501", 0), 0u) << gz;
+}
+
+TEST(Server, TransferEncodingWithContentLengthGets400) {
+  ServerFixture f(echo_handler());
+  std::string out = support::raw_exchange(
+      f.port(), "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+  EXPECT_EQ(out.rfind("HTTP/1.1 400", 0), 0u) << out;
+}
+
+TEST(Server, Http11WithoutHostGets400ButHttp10IsFine) {
+  ServerFixture f(echo_handler());
+  std::string out = support::raw_exchange(f.port(), "GET / HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(out.rfind("HTTP/1.1 400", 0), 0u) << out;
+  EXPECT_NE(out.find("Host"), std::string::npos) << out;
+  std::string ten = support::raw_exchange(f.port(), "GET / HTTP/1.0\r\n\r\n");
+  EXPECT_EQ(ten.rfind("HTTP/1.0 200", 0), 0u) << ten;
+}
+
 TEST(Server, ChunkedBodyWithinLimitIsDelivered) {
   ServerFixture f(echo_handler());
   std::string out = support::raw_exchange(
