@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include "common/credentials.h"
 #include "http/fetch.h"
 
 namespace mlfaas::bench {
@@ -35,7 +36,10 @@ void parse_function_status(std::string_view body, GatewaySample& s) {
 }
 
 GatewayPoller::GatewayPoller(std::string status_url, Clock::time_point origin, std::chrono::milliseconds period)
-    : url_(std::move(status_url)), origin_(origin), period_(period) {}
+    : url_(std::move(status_url)), origin_(origin), period_(period) {
+  // The status API is admin-only: use the credentials the CLI would (never printed).
+  if (auto a = gateway_authorization(url_.substr(0, url_.find("/system/")))) auth_.emplace_back("Authorization", *a);
+}
 
 GatewayPoller::~GatewayPoller() { stop(); }
 
@@ -63,7 +67,7 @@ void GatewayPoller::loop() {
     if (Clock::now() - due > period_) continue;  // fell behind (slow gateway): skip to the grid
     GatewaySample s;
     s.t = std::chrono::duration<double>(Clock::now() - origin_).count();
-    auto r = http::fetch(url_, http::Verb::get, {}, {}, period_);
+    auto r = http::fetch(url_, http::Verb::get, {}, auth_, period_);
     if (!r.ok()) {
       s.error = r.message;
     } else {

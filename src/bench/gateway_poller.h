@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "http/fetch.h"
+
 namespace mlfaas::bench {
 
 struct GatewaySample {
@@ -39,6 +41,7 @@ class GatewayPoller {
  private:
   void loop();
   std::string url_;
+  http::HeaderList auth_;  // the gateway's admin credentials, when the CLI can find them
   Clock::time_point origin_;
   std::chrono::milliseconds period_;
   std::atomic<bool> stop_{false};

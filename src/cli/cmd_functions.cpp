@@ -1,5 +1,7 @@
 // The CLI against a running gateway: deploy, ls, describe, invoke, scale, rm, logs.
 #include <fmt/format.h>
+
+#include <iostream>
 #include <unistd.h>
 
 #include <boost/json.hpp>
@@ -8,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/gateway_client.h"
+#include "common/credentials.h"
 #include "common/strings.h"
 
 namespace mlfaas::cli {
@@ -166,6 +169,42 @@ int logs(const std::string& gw, const std::string& name, bool follow, int tail) 
   }
 }
 
+// faas-cli login: the password comes on stdin (never in arguments or the process list); it is
+// checked against the gateway before it is saved.
+int login(const std::string& gw, const std::string& user, bool password_stdin) {
+  if (!password_stdin) {
+    fmt::print(stderr, "login: pass the password on stdin with --password-stdin (e.g. `cat pw | mlfaas login "
+                       "--password-stdin`); it is never taken as an argument\n");
+    return 2;
+  }
+  std::string password;
+  std::getline(std::cin, password);
+  while (!password.empty() && (password.back() == '\r' || password.back() == ' ')) password.pop_back();
+  if (password.empty()) {
+    fmt::print(stderr, "login: no password on stdin\n");
+    return 2;
+  }
+  const std::string base = gateway_url(gw);
+  http::ClientResult r;
+  try {
+    r = http::fetch(base + "/system/functions", http::Verb::get, {}, {{"Authorization", basic_authorization(user, password)}});
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "login: bad gateway URL {}: {}\n", base, e.what());
+    return 2;
+  }
+  if (!r.ok()) {
+    fmt::print(stderr, "login: cannot reach the gateway at {} ({})\n", base, r.message);
+    return 1;
+  }
+  if (r.response.result_int() == 401) {
+    fmt::print(stderr, "login: the gateway at {} refused user '{}' with that password\n", base, user);
+    return 1;
+  }
+  save_gateway_login(base, user, password);
+  fmt::print("credentials for {} saved in {}\n", base, (state_dir() / "logins.json").string());
+  return 0;
+}
+
 }  // namespace
 
 void add_functions(CLI::App& app, Runner& run) {
@@ -179,6 +218,14 @@ void add_functions(CLI::App& app, Runner& run) {
   dep->add_option("file", *file, "spec file")->required()->check(CLI::ExistingFile);
   add_gw(dep);
   dep->callback([=, &run] { run = [=] { return guarded("deploy", [&] { return deploy(*gw, *file); }); }; });
+
+  auto* li = app.add_subcommand("login", "Save the admin credentials of a gateway (password on stdin)");
+  auto luser = std::make_shared<std::string>("admin");
+  auto lstdin = std::make_shared<bool>(false);
+  li->add_option("--username,-u", *luser, "user")->capture_default_str();
+  li->add_flag("--password-stdin", *lstdin, "read the password from stdin");
+  add_gw(li);
+  li->callback([=, &run] { run = [=] { return login(*gw, *luser, *lstdin); }; });
 
   auto* l = app.add_subcommand("ls", "List deployed functions");
   add_gw(l);

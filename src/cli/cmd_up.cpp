@@ -21,6 +21,10 @@ void add_up(CLI::App& app, Runner& run) {
   cmd->add_option("--model", *model, "model directory for the classifier replicas");
   cmd->add_option("--cpus", o->gateway.node_cpus,
                   "cores the node offers replicas (their CPU requests must fit; default: the CPUs this process may use)");
+  cmd->add_option("--basic-auth-password-file", o->password_file,
+                  "the admin password for /system/* (user admin); default: generated on first start into "
+                  "$XDG_STATE_HOME/mlfaas/basic-auth-password (~/.local/state/mlfaas), mode 0600");
+  cmd->add_flag("--no-auth", o->no_auth, "no authentication for /system/* (refused unless --address is loopback)");
   cmd->add_option("--stop-grace-ms", *grace_ms, "SIGTERM to SIGKILL for replicas")->capture_default_str();
   cmd->add_option("--drain-grace-ms", *drain_ms,
                   "on SIGTERM, how long requests already received may take before replicas are stopped")

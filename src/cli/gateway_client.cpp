@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "common/credentials.h"
+
 namespace mlfaas::cli {
 
 std::string gateway_url(const std::string& flag) {
@@ -21,13 +23,20 @@ std::string gateway_url(const std::string& flag) {
 http::ClientResult call_gateway(const std::string& base, http::Verb method, const std::string& path, std::string body,
                                 const http::HeaderList& headers, std::chrono::milliseconds timeout) {
   http::ClientResult r;
+  http::HeaderList with_auth = headers;
+  if (path.rfind("/system/", 0) == 0)
+    if (auto auth = gateway_authorization(base)) with_auth.emplace_back("Authorization", *auth);
   try {
-    r = http::fetch(base + path, method, std::move(body), headers, timeout);
+    r = http::fetch(base + path, method, std::move(body), with_auth, timeout);
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error(fmt::format("bad gateway URL {}: {}", base, e.what()));
   }
   if (!r.ok())
     throw std::runtime_error(fmt::format("cannot reach the gateway at {} ({}); is `mlfaas up` running?", base, r.message));
+  if (r.response.result_int() == 401)
+    throw std::runtime_error(fmt::format("the gateway at {} refused our credentials for {}; run `mlfaas login --gateway {} "
+                                         "--password-stdin` with its admin password",
+                                         base, path, base));
   return r;
 }
 

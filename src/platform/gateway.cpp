@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "common/cpus.h"
+#include "common/credentials.h"
 #include "common/log.h"
 #include "common/strings.h"
 #include "http/query.h"
@@ -154,6 +155,15 @@ asio::awaitable<http::Response> Gateway::handle(http::Request& req, http::Reques
   const auto m = req.method();
   const bool get = m == http::Verb::get || m == http::Verb::head;
 
+  // The admin API needs the admin's credentials (OpenFaaS's basic auth); invocations stay open.
+  if (path.rfind("/system/", 0) == 0 && !opts_.admin_password.empty() &&
+      !basic_authorization_matches(req[http::Field::authorization], kAdminUser, opts_.admin_password)) {
+    auto r = http::error_response(Status::unauthorized,
+                                  "the /system API needs the admin's credentials (HTTP basic auth, user admin): the CLI "
+                                  "finds a local gateway's by itself; for another gateway run `mlfaas login`");
+    r.set(http::Field::www_authenticate, "Basic realm=\"mlfaas\", charset=\"UTF-8\"");
+    co_return r;
+  }
   if (path == "/system/functions") co_return functions_api(req);
   if (path.rfind("/system/function/", 0) == 0) {
     if (!get) co_return http::method_not_allowed("GET, HEAD");

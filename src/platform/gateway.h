@@ -7,6 +7,7 @@
 //   /system/scale-function/{name}        POST {"replicas": N}
 //   /system/logs?name=&since=&tail=      NDJSON log lines of a function's replicas
 //   /system/info, /healthz, /metrics
+// /system/* needs HTTP basic auth (user admin) unless the gateway runs without a password.
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -27,6 +28,8 @@ struct GatewayOptions {
   RuntimeOptions runtime;
   std::chrono::milliseconds tick{2000};  // autoscaler evaluation period (Knative tick-interval)
   double node_cpus = 0;  // cores replicas may reserve; 0 = the CPUs this process may use
+  // The admin's password for /system/* (HTTP basic auth, user admin); empty = no authentication.
+  std::string admin_password;
 };
 
 class Gateway {

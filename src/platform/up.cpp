@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 
+#include <filesystem>
 #include <functional>
 
 #include <boost/asio/co_spawn.hpp>
@@ -10,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "common/credentials.h"
 #include "common/log.h"
 #include "http/server.h"
 #include "platform/orphan_guard.h"
@@ -64,6 +66,25 @@ int run_up(UpOptions o) {
     return 2;
   }
 
+  const bool loopback = o.address == "127.0.0.1" || o.address == "::1" || o.address.rfind("127.", 0) == 0;
+  if (o.no_auth && !loopback) {
+    log::error("--no-auth is refused on {}: anyone who can reach it could run commands on this machine; "
+               "bind 127.0.0.1 or keep the admin password",
+               o.address);
+    return 2;
+  }
+  std::string auth_note = "admin API without authentication (--no-auth, loopback only)";
+  if (!o.no_auth) {
+    try {
+      const auto file = o.password_file ? std::filesystem::path(*o.password_file) : local_password_file();
+      o.gateway.admin_password = o.password_file ? read_password_file(file) : load_or_create_password(file);
+      auth_note = "admin API: HTTP basic auth, user admin, password in " + file.string();
+    } catch (const std::exception& e) {
+      log::error("admin password: {}", e.what());
+      return 2;
+    }
+  }
+
   asio::io_context ioc(1);
   Gateway gateway(ioc, o.gateway);
   http::ServerOptions so;
@@ -83,9 +104,9 @@ int run_up(UpOptions o) {
     gateway.deploy(std::move(s));
   }
   log::info("mlfaas up: gateway listening on {}:{} ({} function(s)) in {:.0f} ms; invoke with "
-            "http://127.0.0.1:{}/function/<name>/...",
+            "http://127.0.0.1:{}/function/<name>/...; {}",
             o.address, server.port(), count,
-            std::chrono::duration<double, std::milli>(Clock::now() - t0).count(), server.port());
+            std::chrono::duration<double, std::milli>(Clock::now() - t0).count(), server.port(), auth_note);
 
   // Graceful stop: no new connections; requests already in (queued or running) are answered
   // while the replicas keep serving, up to the drain grace; then the replicas are stopped

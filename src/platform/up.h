@@ -12,11 +12,15 @@
 namespace mlfaas::platform {
 
 struct UpOptions {
-  std::string address = "0.0.0.0";
+  std::string address = "127.0.0.1";  // another address is an explicit choice
   int port = 8080;
   std::optional<std::string> specs;      // file or directory; default: the built-in classifier
   std::optional<std::string> model_dir;  // passed to replicas as MLFAAS_MODEL_DIR
   GatewayOptions gateway;
+  // The admin password: read from this file (OpenFaaS's basic-auth secret), else generated on first
+  // start into local_password_file() (mode 0600). no_auth (loopback only) switches auth off.
+  std::optional<std::string> password_file;
+  bool no_auth = false;
   // On SIGTERM: how long requests already received may take before the replicas are stopped.
   std::chrono::milliseconds drain_grace{20'000};
 };

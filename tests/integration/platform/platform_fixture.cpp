@@ -1,5 +1,7 @@
 #include "platform_fixture.h"
 
+#include "common/credentials.h"
+
 #include <thread>
 
 #include "support/paths.h"
@@ -35,7 +37,27 @@ bool Platform::wait_for(const std::function<bool()>& cond, std::chrono::millisec
   return false;
 }
 
+std::filesystem::path test_state_dir() {
+  static const std::filesystem::path dir = [] {
+    auto d = make_temp_dir("state");
+    setenv("XDG_STATE_HOME", d.c_str(), 1);  // inherited by every mlfaas process we start
+    return d;
+  }();
+  return dir;
+}
+
+HttpResult Platform::call(const std::string& method, const std::string& target, const std::string& body,
+                          const Headers& headers) const {
+  Headers h = headers;
+  bool has_auth = false;
+  for (auto& [k, v] : h) has_auth = has_auth || k == "Authorization";
+  if (target.rfind("/system/", 0) == 0 && !has_auth)
+    if (auto a = gateway_authorization(gateway())) h.emplace_back("Authorization", *a);
+  return http_call(port, method, target, body, h);
+}
+
 std::unique_ptr<Platform> start_platform(const std::string& spec, std::vector<std::string> extra) {
+  test_state_dir();
   auto p = std::make_unique<Platform>();
   p->port = free_port();
   auto dir = make_temp_dir("platform");
@@ -51,6 +73,7 @@ std::unique_ptr<Platform> start_platform(const std::string& spec, std::vector<st
 }
 
 CliRun run_cli(std::vector<std::string> args) {
+  test_state_dir();
   args.insert(args.begin(), mlfaas_exe().string());
   Subprocess p(args);
   auto code = p.wait(std::chrono::seconds(60));

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
@@ -24,15 +25,19 @@ struct Platform {
   int port = 0;
   std::unique_ptr<Subprocess> proc;
   std::string gateway() const { return "http://127.0.0.1:" + std::to_string(port); }
+  // /system/* calls carry the admin's credentials (from the local password file, as the CLI finds
+  // them) unless the headers set Authorization themselves.
   HttpResult call(const std::string& method, const std::string& target, const std::string& body = {},
-                  const Headers& headers = {}) const {
-    return http_call(port, method, target, body, headers);
-  }
+                  const Headers& headers = {}) const;
   boost::json::object status(const std::string& fn) const;
   // Polls `cond` every 20 ms until true or `timeout`.
   bool wait_for(const std::function<bool()>& cond, std::chrono::milliseconds timeout) const;
   int ready(const std::string& fn) const { return int(status(fn).at("readyReplicas").to_number<int64_t>()); }
 };
+
+// The state directory of every `mlfaas up` and CLI this test process starts: a fresh temporary
+// one (set as XDG_STATE_HOME on first use), so tests never read or write the user's.
+std::filesystem::path test_state_dir();
 
 // Writes `spec` to a temp file and starts `mlfaas up --specs FILE` (plus extra args).
 std::unique_ptr<Platform> start_platform(const std::string& spec, std::vector<std::string> extra = {});
