@@ -101,6 +101,12 @@ int describe(const std::string& gw, const std::string& name, bool as_json) {
   fmt::print("autoscaler:    {} ({})\n", std::string(as.at("policy").as_string()), std::string(as.at("parameters").as_string()));
   fmt::print("last decision: {} replicas{}: {}\n", json::serialize(as.at("desired")),
              as.at("inPanic").as_bool() ? " (panic)" : "", std::string(as.at("reason").as_string()));
+  for (auto& c : o.at("conditions").as_array()) {
+    auto& co = c.as_object();
+    fmt::print("condition:     {}={}{}{}\n", std::string(co.at("type").as_string()), std::string(co.at("status").as_string()),
+               co.at("reason").as_string().empty() ? "" : " (" + std::string(co.at("reason").as_string()) + ")",
+               co.at("message").as_string().empty() ? "" : ": " + std::string(co.at("message").as_string()));
+  }
   for (auto& w : o.at("warnings").as_array()) fmt::print("warning:       {}\n", std::string(w.as_string()));
   fmt::print("\n{:>4} {:>8} {:>6} {:<22} {:<9} {:>6} {:>10}\n", "ID", "PID", "PORT", "REVISION", "STATE", "INFL", "UPTIME");
   for (auto& rv : o.at("replicaDetails").as_array()) {

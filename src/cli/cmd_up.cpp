@@ -21,6 +21,10 @@ void add_up(CLI::App& app, Runner& run) {
   cmd->add_option("--model", *model, "model directory for the classifier replicas");
   cmd->add_option("--cpus", o->gateway.node_cpus,
                   "cores the node offers replicas (their CPU requests must fit; default: the CPUs this process may use)");
+  cmd->add_option("--max-replicas", o->gateway.max_replicas,
+                  "replicas one function may have (Knative's max-scale-limit); specs asking for more are refused")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
   cmd->add_option("--basic-auth-password-file", o->password_file,
                   "the admin password for /system/* (user admin); default: generated on first start into "
                   "$XDG_STATE_HOME/mlfaas/basic-auth-password (~/.local/state/mlfaas), mode 0600");

@@ -1,6 +1,7 @@
 #pragma once
 // Small string helpers used across libraries.
 #include <string>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -8,6 +9,9 @@ namespace mlfaas {
 
 std::string_view trim(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
+// The offset of the first byte that breaks UTF-8 (overlongs, surrogates, > U+10FFFF, truncated
+// sequences included), nullopt if `s` is valid UTF-8.
+std::optional<size_t> first_invalid_utf8(std::string_view s);
 bool istarts_with(std::string_view s, std::string_view prefix);
 std::vector<std::string_view> split(std::string_view s, char sep);
 std::string to_lower(std::string_view s);

@@ -55,6 +55,9 @@ struct ServerOptions {
   // clients can never use up the file descriptors new clients need (Envoy's overload manager
   // caps downstream connections the same way). 0 = half the process's file-descriptor limit.
   size_t max_connections = 0;
+  // A lower body limit for some requests, decided from the head before any body byte is read
+  // (e.g. an admin API that takes small documents): 413 above it. Optional.
+  std::function<uint64_t(const Request& head)> body_limit_for;
 };
 
 struct RequestContext {

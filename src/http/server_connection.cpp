@@ -169,6 +169,7 @@ asio::awaitable<ServerConnection::Next> ServerConnection::serve_one() {
   parser_.emplace();
   parser_->header_limit(opts_.max_header_bytes);
   parser_->body_limit(opts_.max_body_bytes);
+  body_limit_ = opts_.max_body_bytes;
   // Fast path: the idle read normally brought the whole header, so parse it in place instead of
   // paying for a composed read operation that would find nothing to read.
   error_code parse_ec;
@@ -185,6 +186,13 @@ asio::awaitable<ServerConnection::Next> ServerConnection::serve_one() {
   if (auto bad = framing_error(parser_->get())) {
     co_await write_error(bad->first, bad->second);
     co_return Next::close_after_response;
+  }
+
+  if (opts_.body_limit_for) {
+    body_limit_ = std::min<uint64_t>(body_limit_, opts_.body_limit_for(parser_->get()));
+    if (auto cl = parser_->content_length(); cl && *cl > body_limit_)
+      co_return co_await reject(boost::beast::http::error::body_limit);
+    if (!parser_->is_done()) parser_->body_limit(body_limit_);
   }
 
   InFlight counted(shared_->in_flight);
@@ -236,7 +244,7 @@ asio::awaitable<ServerConnection::Next> ServerConnection::reject(const error_cod
   std::string message;  // a named local: see the g++ 12 note in async_result.h about co_await temporaries
   if (ec == e::body_limit) {
     status = Status::payload_too_large;
-    message = fmt::format("request body is larger than the limit of {} bytes", opts_.max_body_bytes);
+    message = fmt::format("request body is larger than the limit of {} bytes", body_limit_);
   } else if (ec == e::header_limit) {
     status = Status::request_header_fields_too_large;
     message = fmt::format("request headers are larger than the limit of {} bytes", opts_.max_header_bytes);

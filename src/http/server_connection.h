@@ -89,6 +89,7 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   Watchdog watchdog_;
   Phase phase_ = Phase::idle;
+  uint64_t body_limit_ = 0;  // the current request's
   bool watching_ = false;
   boost::asio::steady_timer watch_done_;  // woken when the watching read completes
   uint64_t id_ = 0;

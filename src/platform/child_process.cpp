@@ -9,6 +9,7 @@
 #include <boost/asio/read.hpp>
 #include <cerrno>
 #include <cstring>
+#include <array>
 #include <stdexcept>
 
 #include "common/environment.h"
@@ -79,6 +80,7 @@ ChildProcess::ChildProcess(asio::any_io_executor ex, const std::vector<std::stri
     throw std::runtime_error("cannot run " + argv[0] + ": " + std::strerror(err));
   }
   OrphanGuard::add(pid_);
+  fcntl(pipefd[0], F_SETFL, fcntl(pipefd[0], F_GETFL) | O_NONBLOCK);  // drain_output() must never block
   out_ = std::make_shared<asio::posix::stream_descriptor>(ex, pipefd[0]);
   read_output();
 }
@@ -102,28 +104,38 @@ void ChildProcess::signal(int sig) {
   if (::kill(-pid_, sig) != 0 && !exited_) ::kill(pid_, sig);
 }
 
+// The partial line and the handler live in shared state so reads can outlive `this` safely (they
+// stop with operation_aborted when the descriptor is closed).
+struct ChildProcess::OutputState {
+  std::array<char, 4096> buf;
+  std::string partial;
+  LineHandler handler;
+  // Hands every complete line to the handler; with `flush`, the unterminated rest too.
+  void feed(const char* data, size_t n, bool flush) {
+    partial.append(data, n);
+    size_t start = 0, nl;
+    while ((nl = partial.find('\n', start)) != std::string::npos) {
+      if (handler) handler(std::string_view(partial).substr(start, nl - start));
+      start = nl + 1;
+    }
+    partial.erase(0, start);
+    if (flush && !partial.empty()) {
+      if (handler) handler(partial);
+      partial.clear();
+    }
+  }
+};
+
 void ChildProcess::read_output() {
-  // The descriptor and the partial line live in shared state so reads can outlive `this` safely
-  // (they stop with operation_aborted when the descriptor is closed).
-  struct State {
-    std::array<char, 4096> buf;
-    std::string partial;
-  };
-  auto st = std::make_shared<State>();
+  st_ = std::make_shared<OutputState>();
+  st_->handler = on_line_;
+  auto st = st_;
   auto out = out_;
-  auto handler = on_line_;
   auto next = std::make_shared<std::function<void()>>();
-  *next = [st, out, handler, next]() {
-    out->async_read_some(asio::buffer(st->buf), [st, out, handler, next](boost::system::error_code ec, size_t n) {
-      st->partial.append(st->buf.data(), n);
-      size_t start = 0, nl;
-      while ((nl = st->partial.find('\n', start)) != std::string::npos) {
-        if (handler) handler(std::string_view(st->partial).substr(start, nl - start));
-        start = nl + 1;
-      }
-      st->partial.erase(0, start);
+  *next = [st, out, next]() {
+    out->async_read_some(asio::buffer(st->buf), [st, out, next](boost::system::error_code ec, size_t n) {
+      st->feed(st->buf.data(), n, ec && ec != asio::error::operation_aborted);
       if (ec) {
-        if (!st->partial.empty() && handler && ec != asio::error::operation_aborted) handler(st->partial);
         *next = nullptr;  // break the self-reference
         return;
       }
@@ -131,6 +143,21 @@ void ChildProcess::read_output() {
     });
   };
   (*next)();
+}
+
+void ChildProcess::drain_output() {
+  if (!out_ || !out_->is_open() || !st_) return;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(out_->native_handle(), buf, sizeof buf);
+    if (n > 0) {
+      st_->feed(buf, size_t(n), false);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    break;  // EAGAIN (a grandchild still holds the pipe) or EOF
+  }
+  st_->feed(nullptr, 0, true);
 }
 
 ChildReaper::ChildReaper(asio::io_context& ioc) : sigchld_(ioc, SIGCHLD) { wait_next(); }

@@ -30,10 +30,15 @@ class ChildProcess {
   pid_t pid() const { return pid_; }
   void signal(int sig);
   void mark_exited() { exited_ = true; }
+  // Reads whatever output is already in the pipe now (after the child exited: all of its last
+  // words, which the asynchronous reader may not have reached yet).
+  void drain_output();
   bool exited() const { return exited_; }
 
  private:
   void read_output();
+  struct OutputState;
+  std::shared_ptr<OutputState> st_;
   pid_t pid_ = -1;
   bool exited_ = false;
   std::shared_ptr<boost::asio::posix::stream_descriptor> out_;

@@ -71,6 +71,13 @@ asio::awaitable<http::Response> FunctionRuntime::invoke(http::Request& req, cons
       metrics_.rejected.with({{"function_name", spec_.name}, {"reason", "stopping"}}).inc();
       res = http::unavailable(fmt::format("function '{}' is being removed", spec_.name), opts_.retry_after_seconds);
       break;
+    } else if (failure_ && ready_replicas() == 0) {
+      // Its replicas keep exiting before they are ready: say why now instead of waiting.
+      QueueOutcome o;
+      o.kind = QueueOutcome::Kind::failed;
+      o.why = failure_->message;
+      res = queue_response(o);
+      break;
     } else {
       if (ready_replicas() == 0 && !cold_start_since_) cold_start_since_ = Clock::now();
       QueueOutcome o = co_await queue_.acquire(deadline, req.body().size(), caller.cancellation);
@@ -159,6 +166,10 @@ http::Response FunctionRuntime::queue_response(const QueueOutcome& o) {
   if (o.kind == Kind::dropped && o.drop == overload::DropReason::abandoned) {
     m_.abandoned->inc();
     return http::error_response(Status(499), "the client went away");
+  }
+  if (o.kind == Kind::failed) {
+    metrics_.rejected.with({{"function_name", spec_.name}, {"reason", "failing"}}).inc();
+    return http::unavailable(o.why, opts_.retry_after_seconds);
   }
   const char* reason = o.kind == Kind::rejected ? overload::rejection_name(o.rejection)
                        : o.kind == Kind::dropped ? overload::drop_name(o.drop)

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <sys/wait.h>
+
 #include <algorithm>
 
 #include "autoscale/policy_factory.h"
@@ -182,6 +184,7 @@ bool FunctionRuntime::start_replica() {
     return true;
   } catch (const std::exception& e) {
     log::warn("function {}: a replica could not start: {}", spec_.name, e.what());
+    record_failure("StartFailed", fmt::format("function '{}' cannot start: {}", spec_.name, e.what()));
     ++restarts_;
     m_.restarts->inc();
     backoff_.failed(Clock::now(), t);
@@ -190,7 +193,14 @@ bool FunctionRuntime::start_replica() {
   }
 }
 
+void FunctionRuntime::record_failure(std::string reason, std::string message) {
+  failure_ = Failure{std::move(reason), std::move(message), std::chrono::system_clock::now()};
+  add_log(0, "[gateway] " + failure_->message);
+  if (ready_replicas() == 0) queue_.fail_all(failure_->message);
+}
+
 void FunctionRuntime::on_ready(Replica& r) {
+  failure_.reset();
   if (cold_start_since_) {
     const double secs = std::chrono::duration<double>(r.ready_at - *cold_start_since_).count();
     ++cold_starts_;
@@ -210,6 +220,14 @@ void FunctionRuntime::on_exit(const Replica& r, int status, bool expected) {
     m_.restarts->inc();
     backoff_.failed(Clock::now(), r.started);
     log::warn("function {}: replica {} exited unexpectedly: {}", spec_.name, r.id, ChildReaper::describe(status));
+    if (r.ready_at == Replica::Clock::time_point{}) {
+      // It never served: its own last words are the cause the waiting clients need.
+      std::string out;
+      for (auto& line : logs_.last_output(r.id, 5)) out += (out.empty() ? "" : " | ") + line;
+      record_failure(WIFSIGNALED(status) ? "Signal" : "ExitCode",
+                     fmt::format("function '{}' is failing: its replica exited before becoming ready ({}){}{}", spec_.name,
+                                 ChildReaper::describe(status), out.empty() ? "" : "; last output: ", out));
+    }
   }
   reconcile();  // replace it if it is still wanted
   refresh_gauges();

@@ -123,6 +123,15 @@ class FunctionRuntime {
   int in_flight_ = 0;  // in the gateway for this function: queued + running
   uint64_t invocations_ = 0, cold_starts_ = 0, restarts_ = 0;
   std::optional<Clock::time_point> cold_start_since_;
+  // Set when a replica exits before it was ever ready, cleared when one becomes ready: requests
+  // meanwhile get 503 at once with this cause (Knative's revision condition Ready=False).
+  struct Failure {
+    std::string reason;   // ExitCode | Signal | StartFailed | ProbeTimeout
+    std::string message;  // for the client and `mlfaas describe`
+    std::chrono::system_clock::time_point since;
+  };
+  std::optional<Failure> failure_;
+  void record_failure(std::string reason, std::string message);
   Clock::time_point created_;
 
   // Metric series of this function, looked up once (a lookup takes a mutex and allocates labels).

@@ -71,6 +71,14 @@ json::object FunctionRuntime::status_json() const {
                                   {"inPanic", last_decision_.in_panic},
                                   {"reason", last_decision_.reason}}},
       {"warnings", warnings},
+      // Knative's revision conditions, in short: Ready, with the reason it is not.
+      {"conditions",
+       json::array{json::object{
+           {"type", "Ready"},
+           {"status", ready_replicas() > 0 ? "True" : failure_ ? "False" : "Unknown"},
+           {"reason", ready_replicas() > 0 ? "" : failure_ ? failure_->reason : pending_ > 0 ? "Unschedulable"
+                                                             : desired_ == 0 ? "NoTraffic" : "Deploying"},
+           {"message", ready_replicas() > 0 ? "" : failure_ ? failure_->message : ""}}}},
       {"replicaDetails", reps}};
 }
 

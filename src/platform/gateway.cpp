@@ -70,7 +70,32 @@ http::Handler Gateway::handler() {
   return [this](http::Request& req, http::RequestContext& ctx) { return handle(req, ctx); };
 }
 
+uint64_t Gateway::body_limit(const http::Request& head) {
+  if (route_by_host(head)) return UINT64_MAX;
+  return head.target().starts_with("/system/") ? uint64_t(1) << 20 : UINT64_MAX;
+}
+
+void Gateway::limit_replicas(FunctionSpec& spec) const {
+  // Knative's max-scale-limit (config-autoscaler): no revision may ask for more, and "unlimited"
+  // means the limit. Here it is what one node may fork per function.
+  const int cap = opts_.max_replicas;
+  auto refuse = [&](const char* field, int v) {
+    throw SpecError(fmt::format("function '{}': {}: {} is above the {} replicas one function may have on this node "
+                                "(mlfaas up --max-replicas)",
+                                spec.name, field, v, cap));
+  };
+  auto& sc = spec.scaling;
+  if (sc.kpa.min_scale > cap) refuse("autoscaling.knative.dev/min-scale", sc.kpa.min_scale);
+  if (sc.kpa.initial_scale > cap) refuse("autoscaling.knative.dev/initial-scale", sc.kpa.initial_scale);
+  if (sc.kpa.max_scale > cap) refuse("autoscaling.knative.dev/max-scale", sc.kpa.max_scale);
+  if (sc.kind == autoscale::PolicyKind::fixed && sc.fixed.replicas > cap) refuse("replicas", sc.fixed.replicas);
+  if (sc.kind == autoscale::PolicyKind::openfaas_ce && sc.openfaas_ce.min_replicas > cap)
+    refuse("com.openfaas.scale.min", sc.openfaas_ce.min_replicas);
+  sc.kpa.max_scale_limit = cap;
+}
+
 void Gateway::deploy(FunctionSpec spec) {
+  limit_replicas(spec);
   auto it = functions_.find(spec.name);
   if (it != functions_.end()) {
     log::info("function {}: new revision from {}", spec.name, spec.source.empty() ? spec.format : spec.source);
@@ -229,6 +254,11 @@ http::Response Gateway::functions_api(http::Request& req) {
       return http::error_response(Status::bad_request, e.what());
     }
     for (auto& s : specs) {
+      try {
+        limit_replicas(s);  // all checked before any is deployed
+      } catch (const SpecError& e) {
+        return http::error_response(Status::bad_request, e.what());
+      }
       bool exists = find(s.name) != nullptr;
       if (m == http::Verb::post && exists)
         return http::error_response(Status::conflict, fmt::format("function '{}' already exists; update it with PUT", s.name));
@@ -274,11 +304,11 @@ http::Response Gateway::scale_api(http::Request& req, const std::string& name) {
     return http::error_response(Status::bad_request, R"(expected a JSON body {"replicas": N})");
   int64_t n = v.as_object().at("replicas").to_number<int64_t>();
   const auto& sc = fn->spec().scaling;
-  int lo = 0, hi = 1000;
+  int lo = 0, hi = opts_.max_replicas;
   switch (sc.kind) {
     case autoscale::PolicyKind::kpa:
       lo = sc.kpa.enable_scale_to_zero ? sc.kpa.min_scale : std::max(1, sc.kpa.min_scale);
-      if (sc.kpa.effective_max_scale() > 0) hi = sc.kpa.effective_max_scale();
+      if (sc.kpa.effective_max_scale() > 0) hi = std::min(hi, sc.kpa.effective_max_scale());
       break;
     case autoscale::PolicyKind::openfaas_ce:  // CE clamps to [1, 5] (gateway/scaling/ranges.go)
       lo = 1;

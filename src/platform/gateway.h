@@ -28,6 +28,7 @@ struct GatewayOptions {
   RuntimeOptions runtime;
   std::chrono::milliseconds tick{2000};  // autoscaler evaluation period (Knative tick-interval)
   double node_cpus = 0;  // cores replicas may reserve; 0 = the CPUs this process may use
+  int max_replicas = 32;  // per function (Knative's max-scale-limit): specs asking for more are refused
   // The admin's password for /system/* (HTTP basic auth, user admin); empty = no authentication.
   std::string admin_password;
 };
@@ -38,6 +39,9 @@ class Gateway {
   ~Gateway();
 
   http::Handler handler();
+  // The body limit for a request, from its head: 1 MiB for the /system API (specs are a few KiB),
+  // no extra limit for invocations.
+  uint64_t body_limit(const http::Request& head);
   // Creates or updates a function. Throws SpecError for specs the platform cannot run.
   void deploy(FunctionSpec spec);
   bool remove(const std::string& name);
@@ -52,6 +56,8 @@ class Gateway {
   boost::asio::awaitable<http::Response> invoke(FunctionRuntime& fn, http::Request& req, http::RequestContext& ctx,
                                                 std::string target);
   http::Response functions_api(http::Request& req);
+  // Refuses (SpecError) replica counts above max_replicas, and caps "unlimited" at it.
+  void limit_replicas(FunctionSpec& spec) const;
   http::Response function_status(const std::string& name);
   http::Response scale_api(http::Request& req, const std::string& name);
   http::Response logs_api(const http::Request& req);

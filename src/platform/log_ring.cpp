@@ -15,4 +15,11 @@ std::vector<LogLine> LogRing::since(uint64_t after_seq, size_t max) const {
   return out;
 }
 
+std::vector<std::string> LogRing::last_output(int replica, size_t max) const {
+  std::vector<std::string> out;
+  for (auto it = lines_.rbegin(); it != lines_.rend() && out.size() < max; ++it)
+    if (it->replica == replica && it->text.rfind("[gateway]", 0) != 0) out.push_back(it->text);
+  return {out.rbegin(), out.rend()};
+}
+
 }  // namespace mlfaas::platform

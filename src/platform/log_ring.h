@@ -23,6 +23,8 @@ class LogRing {
   void add(int replica, std::string_view text);
   // Lines with seq > after_seq, the last `max` of them.
   std::vector<LogLine> since(uint64_t after_seq, size_t max) const;
+  // The last `max` lines a replica printed itself (not the gateway's notes about it).
+  std::vector<std::string> last_output(int replica, size_t max) const;
 
  private:
   size_t capacity_;

@@ -207,6 +207,7 @@ void ReplicaSet::on_exit(int id, int status) {
   if (it == replicas_.end()) return;
   Replica& r = it->second;
   r.proc->mark_exited();
+  r.proc->drain_output();  // its last words, before anyone reads them
   if (r.kill_timer) r.kill_timer->cancel();
   const bool expected = r.state == ReplicaState::stopping;
   note(id, fmt::format("[gateway] replica {} exited: {}{}", id, ChildReaper::describe(status),

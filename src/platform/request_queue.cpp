@@ -69,6 +69,15 @@ void RequestQueue::stop_all() {
   sweep_timer_.cancel();
 }
 
+void RequestQueue::fail_all(const std::string& why) {
+  queue_.clear([&](Waiter&& w) {
+    QueueOutcome o;
+    o.kind = QueueOutcome::Kind::failed;
+    o.why = why;
+    w.done(o);
+  });
+}
+
 void RequestQueue::set_can_serve(bool can) { queue_.set_can_serve(Clock::now(), can); }
 
 void RequestQueue::record_service(overload::Duration took, int slots) {

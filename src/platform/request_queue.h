@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "http/async_result.h"
 #include "http/cancellation.h"
@@ -19,11 +20,13 @@
 namespace mlfaas::platform {
 
 struct QueueOutcome {
-  enum class Kind { granted, rejected, dropped, stopping } kind = Kind::stopping;
+  // failed: no replica can come up (it keeps exiting before it is ready); `why` says what it did.
+  enum class Kind { granted, rejected, dropped, stopping, failed } kind = Kind::stopping;
   int replica = -1;                                          // granted
   overload::Rejection rejection = overload::Rejection::none;  // rejected
   overload::DropReason drop = overload::DropReason::expired;  // dropped
   double waited_ms = 0;
+  std::string why;  // failed
 };
 
 class RequestQueue {
@@ -42,6 +45,8 @@ class RequestQueue {
   void sweep();
   // Every waiter leaves with Kind::stopping.
   void stop_all();
+  // Every waiter leaves with Kind::failed and `why`.
+  void fail_all(const std::string& why);
   // Whether any replica can take requests (no overload is measured while none can).
   void set_can_serve(bool can);
   // A forwarded request took `took` on one of `slots` replica slots (0 = unlimited).

@@ -14,6 +14,36 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Limits on what a spec may hand to exec(): one environment string may not exceed the kernel's
+// MAX_ARG_STRLEN (128 KiB), and all of them together must leave room in ARG_MAX.
+constexpr size_t kMaxEnvEntryBytes = 64 << 10;
+constexpr size_t kMaxEnvTotalBytes = 256 << 10;
+
+void check_env(const FunctionSpec& f, const std::string& where) {
+  size_t total = 0;
+  for (auto& [k, v] : f.env) {
+    const size_t n = k.size() + 1 + v.size();
+    if (n > kMaxEnvEntryBytes)
+      throw SpecError(fmt::format("{}: function '{}': environment variable {} is {} bytes; at most {} are allowed", where,
+                                  f.name, k, n, kMaxEnvEntryBytes));
+    total += n + 1;
+  }
+  if (total > kMaxEnvTotalBytes)
+    throw SpecError(fmt::format("{}: function '{}': the environment is {} bytes; at most {} are allowed", where, f.name,
+                                total, kMaxEnvTotalBytes));
+}
+
+void check_namespace(const FunctionSpec& f, const std::string& where) {
+  // DNS-1123 label, as Kubernetes requires of namespaces (it is part of the function's host name).
+  static const std::regex dns("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  if (!std::regex_match(f.namespace_, dns))
+    throw SpecError(fmt::format("{}: function '{}': namespace '{}' must be a DNS label: lower-case letters, digits "
+                                "and '-', at most 63 characters",
+                                where, f.name, f.namespace_));
+}
+
+std::vector<FunctionSpec> parse_documents(const std::string& text, const std::string& source);
+
 void check_name(const FunctionSpec& f) {
   // DNS-1035 label, as Knative and Kubernetes require: the name is also a host name label.
   static const std::regex dns("[a-z]([-a-z0-9]{0,61}[a-z0-9])?");
@@ -26,6 +56,24 @@ void check_name(const FunctionSpec& f) {
 }  // namespace
 
 std::vector<FunctionSpec> parse_specs(const std::string& text, const std::string& source) {
+  const std::string where = source.empty() ? "spec" : source;
+  // Everything a spec says is echoed back as JSON by the API: it must be text.
+  if (auto bad = first_invalid_utf8(text))
+    throw SpecError(fmt::format("{}: not valid UTF-8 (at byte {})", where, *bad));
+  try {
+    return parse_documents(text, source);
+  } catch (const SpecError&) {
+    throw;
+  } catch (const YAML::Exception& e) {
+    // A field of the wrong type (a string where a mapping belongs, ...): yaml-cpp names the place.
+    throw SpecError(fmt::format("{}: a field has the wrong type (line {}, column {}): {}", where, e.mark.line + 1,
+                                e.mark.column + 1, e.msg));
+  }
+}
+
+namespace {
+
+std::vector<FunctionSpec> parse_documents(const std::string& text, const std::string& source) {
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(text);
@@ -58,9 +106,15 @@ std::vector<FunctionSpec> parse_specs(const std::string& text, const std::string
     }
   }
   if (out.empty()) throw SpecError(where + ": no functions found");
-  for (auto& f : out) check_name(f);
+  for (auto& f : out) {
+    check_name(f);
+    check_namespace(f, where);
+    check_env(f, where);
+  }
   return out;
 }
+
+}  // namespace
 
 std::vector<FunctionSpec> load_specs(const std::string& path) {
   std::error_code ec;

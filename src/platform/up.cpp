@@ -91,6 +91,8 @@ int run_up(UpOptions o) {
   so.address = o.address;
   so.port = uint16_t(o.port);
   so.max_body_bytes = 64ull << 20;
+  // Specs and API documents are small: don't read megabytes of them (a spec is a few KiB).
+  so.body_limit_for = [&gateway](const http::Request& head) { return gateway.body_limit(head); };
   http::Server server(ioc, so, gateway.handler());
   try {
     server.start();
@@ -101,7 +103,12 @@ int run_up(UpOptions o) {
   const size_t count = specs.size();
   for (auto& s : specs) {
     for (auto& w : s.warnings) log::warn("function {}: {}", s.name, w);
-    gateway.deploy(std::move(s));
+    try {
+      gateway.deploy(std::move(s));
+    } catch (const std::exception& e) {
+      log::error("{}", e.what());
+      return 2;
+    }
   }
   log::info("mlfaas up: gateway listening on {}:{} ({} function(s)) in {:.0f} ms; invoke with "
             "http://127.0.0.1:{}/function/<name>/...; {}",

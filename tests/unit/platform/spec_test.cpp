@@ -247,3 +247,63 @@ TEST(Specs, DurationsAndCommandLines) {
 }
 
 }  // namespace
+
+namespace {
+
+std::string hostile_error(const std::string& text) {
+  try {
+    parse_specs(text, "");
+  } catch (const SpecError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "accepted:\n" << text;
+  return {};
+}
+
+const std::string kBase = "apiVersion: serving.knative.dev/v1\nkind: Service\n";
+
+TEST(HostileSpecs, InvalidUtf8IsRefused) {
+  auto e = hostile_error(kBase + "metadata: {name: s}\nspec:\n  template:\n    spec:\n      containers:\n"
+                                 "        - image: x\n          command: [\"/bin/echo\", \"\xff\xfe\"]\n");
+  EXPECT_NE(e.find("not valid UTF-8"), std::string::npos) << e;
+}
+
+TEST(HostileSpecs, WrongTypesAreSpecErrorsNotCrashes) {
+  for (const std::string& text :
+       {kBase + "metadata: x\n", kBase + "metadata: {name: s}\nspec: 5\n",
+        kBase + "metadata: {name: s}\nspec:\n  template:\n    spec:\n      containers: {a: b}\n",
+        kBase + "metadata: {name: [1, 2]}\nspec: {}\n", std::string("functions: 7\n"), std::string("functions:\n  f: [1]\n"),
+        std::string("service: {a: b}\n")}) {
+    auto e = hostile_error(text);
+    EXPECT_FALSE(e.empty()) << text;
+  }
+}
+
+TEST(HostileSpecs, NamespacesAreDnsLabels) {
+  auto e = hostile_error(kBase + "metadata: {name: s, namespace: \"../etc\"}\nspec:\n  template:\n    spec:\n"
+                                 "      containers: [{image: x, command: [/bin/true]}]\n");
+  EXPECT_NE(e.find("namespace '../etc' must be a DNS label"), std::string::npos) << e;
+}
+
+TEST(HostileSpecs, HugeEnvironmentsAreRefused) {
+  auto e = hostile_error(kBase + "metadata: {name: s}\nspec:\n  template:\n    spec:\n"
+                                 "      containers: [{image: x, command: [/bin/true], env: [{name: BIG, value: \"" +
+                         std::string(1 << 20, 'a') + "\"}]}]\n");
+  EXPECT_NE(e.find("environment variable BIG"), std::string::npos) << e.substr(0, 200);
+}
+
+TEST(HostileSpecs, CpuQuantitiesAreChecked) {
+  auto spec = [](const std::string& res) {
+    return kBase + "metadata: {name: s}\nspec:\n  template:\n    spec:\n      containers:\n"
+                   "        - image: x\n          command: [/bin/true]\n          resources: " + res + "\n";
+  };
+  auto ok = parse_specs(spec("{requests: {cpu: 500m}, limits: {cpu: \"2\"}}"), "");
+  EXPECT_DOUBLE_EQ(ok[0].cpu_request, 0.5);
+  EXPECT_DOUBLE_EQ(ok[0].cpu_limit, 2);
+  auto limit_only = parse_specs(spec("{limits: {cpu: \"1.5\"}}"), "");
+  EXPECT_DOUBLE_EQ(limit_only[0].cpu_request, 1.5);  // Kubernetes: the request defaults to the limit
+  EXPECT_NE(hostile_error(spec("{requests: {cpu: lots}}")).find("requests.cpu"), std::string::npos);
+  EXPECT_NE(hostile_error(spec("{requests: {cpu: \"3\"}, limits: {cpu: \"2\"}}")).find("above the limit"), std::string::npos);
+}
+
+}  // namespace
