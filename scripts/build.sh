@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Configures and builds mlfaas. usage: scripts/build.sh [release|asan] (default release)
+# Configures and builds mlfaas. usage: scripts/build.sh [release|asan] [TARGET...] (default release,
+# everything; e.g. `scripts/build.sh release mlfaas` builds only the binary)
 #   release -> build/       (-O3, -march=x86-64-v3)
 #   asan    -> build-asan/  (AddressSanitizer + UndefinedBehaviorSanitizer at -O0 -g1, no benchmarks)
 set -euo pipefail
@@ -12,4 +13,7 @@ case "$kind" in
   *) echo "usage: $0 [release|asan]" >&2; exit 2 ;;
 esac
 cmake -S "$root" -B "$dir" -G Ninja "${flags[@]}" >/dev/null
-cmake --build "$dir" -j "$jobs"
+shift || true
+targets=()
+for t in "$@"; do targets+=(--target "$t"); done
+cmake --build "$dir" -j "$jobs" "${targets[@]}"

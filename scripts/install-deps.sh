@@ -1,25 +1,35 @@
 #!/usr/bin/env bash
-# Installs every build, test and benchmark dependency of mlfaas from Debian 12 packages.
+# Installs the dependencies of mlfaas from Debian 12 packages: with --runtime only what building
+# and running it needs (the quickstart), by default also every test and benchmark peer.
 # Idempotent: packages already present are skipped, so running it again is cheap.
 # Also fetches the test photos (Debian packages darknet and python3-skimage, unpacked, never installed)
 # into the git-ignored cache .cache/photos and checks them against golden.json.
 set -euo pipefail
 
+runtime_only=0
+[ "${1:-}" = "--runtime" ] && runtime_only=1
+
 PACKAGES=(
   # toolchain
   build-essential cmake ninja-build pkg-config git ca-certificates
-  # libraries (the chosen stack)
+  # libraries (the chosen stack; GoogleTest and Google Benchmark are needed to configure the build)
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libdnnl-dev libonnx-dev libprotobuf-dev protobuf-compiler
   libturbojpeg0-dev libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev zlib1g-dev libssl-dev
   libfmt-dev libyaml-cpp-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
-  # sanitizer and tooling
-  libclang-rt-14-dev
-  # real peers for tests and benchmarks
-  wrk prometheus nats-server nginx-light curl jq python3
-  # a real browser for the report page test
-  chromium
+  # what the quickstart itself calls
+  curl jq
 )
+if [ $runtime_only = 0 ]; then
+  PACKAGES+=(
+    # sanitizers and fuzzing (clang-14's libFuzzer)
+    libclang-rt-14-dev clang-14
+    # real peers for tests and benchmarks
+    wrk prometheus nats-server nginx-light python3
+    # a real browser for the report page test
+    chromium
+  )
+fi
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -33,7 +43,7 @@ done
 
 # Node.js + npm (only for the benchmark peer onnxruntime-node): Debian's packages unless some
 # other Node.js is already on PATH (its npm would conflict with Debian's).
-if ! command -v npm >/dev/null 2>&1; then missing+=(nodejs npm); fi
+if [ $runtime_only = 0 ] && ! command -v npm >/dev/null 2>&1; then missing+=(nodejs npm); fi
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install-deps: installing ${missing[*]}"

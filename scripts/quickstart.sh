@@ -9,11 +9,20 @@ keep=0
 port="${PORT:-8080}"
 gw="http://127.0.0.1:$port"
 
-"$root/scripts/install-deps.sh"
-"$root/scripts/build.sh" release
+fail() { echo "quickstart: $*" >&2; exit 1; }
+
+"$root/scripts/install-deps.sh" --runtime
+"$root/scripts/build.sh" release mlfaas   # only what the main job runs; the tests build the rest
 mlfaas="$root/build/src/cli/mlfaas"
 photos="$root/.cache/photos"
 log="$root/.cache/quickstart-up.log"
+
+# The model first: without one every replica would exit at once.
+if ! inspect=$("$mlfaas" model inspect 2>&1 >/dev/null); then
+  fail "no model to serve: $inspect
+  Get one with \`$mlfaas model pull\` (needs internet), or point MLFAAS_MODEL_DIR (or --model) at a
+  directory with model.onnx and labels.txt (see docs/models.md)."
+fi
 
 echo "== starting the platform: mlfaas up --port $port"
 "$mlfaas" up --port "$port" >"$log" 2>&1 &
@@ -26,16 +35,25 @@ for _ in $(seq 1 200); do
 done
 "$mlfaas" ls --gateway "$gw"
 
+# Each answer is checked: a wrong or missing class fails the quickstart (with the server's answer).
+check() {  # NAME JQ_FILTER EXPECTED_SUBSTRING ANSWER
+  local got
+  got=$(jq -c "$2" <<<"$4" 2>/dev/null) || fail "$1: not a JSON answer: $4"
+  echo "$got"
+  grep -qF "$3" <<<"$got" || fail "$1: expected $3 in the answer: $4"
+}
 echo "== raw JPEG body (the study's OpenFaaS client): POST /function/classifier/"
-curl -sS -X POST --data-binary @"$photos/dog.jpg" -H 'Content-Type: image/jpeg' "$gw/function/classifier/" |
-  jq -c '{predicted_class, confidence, timings_ms}'
+answer=$(curl -sS -X POST --data-binary @"$photos/dog.jpg" -H 'Content-Type: image/jpeg' "$gw/function/classifier/")
+check "dog.jpg" '{predicted_class, confidence, timings_ms}' '"predicted_class":"malamute, malemute, Alaskan malamute"' "$answer"
 echo "== multipart field 'file' (the study's Knative client), routed by Host like Knative: POST /predict"
-curl -sS -F "file=@$photos/coffee.png" -H 'Host: classifier.default.example.com' "$gw/predict?top_k=3" |
-  jq -c '[.predictions[] | {"label": .label, confidence}]'
+answer=$(curl -sS -F "file=@$photos/coffee.png" -H 'Host: classifier.default.example.com' "$gw/predict?top_k=3")
+check "coffee.png" '[.predictions[] | {"label": .label, confidence}]' '"label":"espresso"' "$answer"
 echo "== JSON base64, two images: mlfaas invoke"
 printf '{"images":["%s","%s"]}' "$(base64 -w0 "$photos/eagle.jpg")" "$(base64 -w0 "$photos/chelsea.png")" >"$root/.cache/two-images.json"
-"$mlfaas" invoke classifier --gateway "$gw" --path '/classify?top_k=1' -f "$root/.cache/two-images.json" |
-  jq -c '[.[] | {predicted_class, confidence}]'
+answer=$("$mlfaas" invoke classifier --gateway "$gw" --path '/classify?top_k=1' -f "$root/.cache/two-images.json") ||
+  fail "mlfaas invoke failed: $answer"
+check "eagle.jpg + chelsea.png" '[.[] | {predicted_class, confidence}]' '"predicted_class":"tiger cat"' "$answer"
+grep -qF 'bald eagle' <<<"$answer" || fail "eagle.jpg: expected bald eagle: $answer"
 echo "== the function, its replicas and the autoscaler's last decision"
 "$mlfaas" describe classifier --gateway "$gw"
 curl -sS "$gw/metrics" | grep -E '^gateway_function_invocation_total|^mlfaas_function_cold_starts_total'

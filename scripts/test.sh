@@ -17,7 +17,8 @@ if [ "${MLFAAS_SKIP_ASAN:-0}" != 1 ]; then
   echo "== sanitizer build (ASan + UBSan)"
   "$root/scripts/build.sh" asan
   echo "== tests (ASan + UBSan)"
-  export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1"
+  # LeakSanitizer on: a leak fails the run like any other finding (no suppressions needed).
+  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
   (cd "$root/build-asan" && ctest --output-on-failure -j "$jobs" --timeout 600 -LE e2e)
 fi

@@ -17,7 +17,8 @@ namespace mlfaas::model {
 namespace {
 
 void curl(const std::string& url, const fs::path& out) {
-  std::vector<std::string> args = {"curl", "-fsSL", "--retry", "3", "-o", out.string(), url};
+  // Offline, this fails within seconds rather than hanging on the retries.
+  std::vector<std::string> args = {"curl", "-fsSL", "--connect-timeout", "10", "--retry", "2", "-o", out.string(), url};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

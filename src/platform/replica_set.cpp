@@ -114,11 +114,12 @@ int ReplicaSet::start(const FunctionSpec& spec, int revision) {
   replicas_.emplace(id, std::move(rep));
   lb_.add(id, spec.container_concurrency);
   note(id, fmt::format("[gateway] replica {} started: pid {}, PORT={}", id, pid, port));
+  probe_until_ready(id);
+  // Last: the child may have exited already, and then watch() reaps it (and forgets the replica) now.
   std::weak_ptr<bool> alive = alive_;
   reaper_.watch(pid, [this, alive, id](int status) {
     if (!alive.expired()) on_exit(id, status);
   });
-  probe_until_ready(id);
   return id;
 }
 
