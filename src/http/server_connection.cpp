@@ -16,6 +16,7 @@
 
 #include "common/log.h"
 #include "common/strings.h"
+#include "http/framing.h"
 #include "http/http_date.h"
 #include "http/message_head.h"
 #include "http/responses.h"
@@ -39,32 +40,6 @@ constexpr std::string_view k100Continue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 bool expects_continue(const Request& req) {
   return req.version() >= 11 && iequals(req[Field::expect], "100-continue");
-}
-
-// A request whose framing we refuse: an HTTP/1.1 request without Host (400), a transfer coding
-// other than chunked (501: we decode no other, and its body length cannot be known), chunked not
-// last (400), or both Transfer-Encoding and Content-Length (400: a smuggling vector).
-std::optional<std::pair<Status, std::string>> framing_error(const Request& req) {
-  if (req.version() >= 11 && req.find(Field::host) == req.end())
-    return std::pair{Status::bad_request, std::string("an HTTP/1.1 request needs a Host header")};
-  auto te = req.find(Field::transfer_encoding);
-  if (te == req.end()) return std::nullopt;
-  if (req.find(Field::content_length) != req.end())
-    return std::pair{Status::bad_request, std::string("Transfer-Encoding and Content-Length together are refused")};
-  std::string_view v = te->value();
-  std::string_view last;
-  while (!v.empty()) {
-    auto comma = v.find(',');
-    std::string_view token = trim(v.substr(0, comma));
-    v = comma == std::string_view::npos ? std::string_view() : v.substr(comma + 1);
-    if (token.empty()) continue;
-    if (!iequals(token, "chunked"))
-      return std::pair{Status::not_implemented,
-                       "Transfer-Encoding '" + std::string(token) + "' is not supported (only chunked)"};
-    last = token;
-  }
-  if (last.empty()) return std::pair{Status::bad_request, std::string("empty Transfer-Encoding")};
-  return std::nullopt;
 }
 
 bool is_parse_error(const error_code& ec) {
@@ -184,7 +159,7 @@ asio::awaitable<ServerConnection::Next> ServerConnection::serve_one() {
   // Framing the parser cannot be trusted with (RFC 9112 §6.1, §3.2): answered and closed before
   // any body byte is read, so no request can be smuggled inside another.
   if (auto bad = framing_error(parser_->get())) {
-    co_await write_error(bad->first, bad->second);
+    co_await write_error(bad->status, bad->message);
     co_return Next::close_after_response;
   }
 

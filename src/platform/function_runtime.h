@@ -79,6 +79,7 @@ class FunctionRuntime {
   // invocations refer to it).
   bool all_stopped() const { return replicas_.empty() && in_flight_ == 0; }
   int pending_replicas() const { return pending_; }
+  bool idle() const { return in_flight_ == 0; }
 
   boost::json::object status_json() const;
   std::vector<LogLine> logs(uint64_t after_seq, size_t max) const { return logs_.since(after_seq, max); }

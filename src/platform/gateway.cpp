@@ -1,6 +1,7 @@
 #include "platform/gateway.h"
 
 #include <fmt/format.h>
+#include <malloc.h>
 
 #include <boost/json.hpp>
 #include <charconv>
@@ -60,8 +61,16 @@ void Gateway::schedule_tick() {
   ticker_.expires_after(opts_.tick);
   ticker_.async_wait([this, alive](boost::system::error_code ec) {
     if (ec || alive.expired()) return;
-    for (auto& [name, fn] : functions_) fn->tick();
+    bool idle = true;
+    for (auto& [name, fn] : functions_) {
+      fn->tick();
+      idle = idle && fn->idle();
+    }
     std::erase_if(retiring_, [](const std::unique_ptr<FunctionRuntime>& fn) { return fn->all_stopped(); });
+    // After a burst, give the memory its bodies and connections took back to the system (glibc
+    // keeps freed heap otherwise; Envoy's overload manager has shrink_heap for the same reason).
+    if (idle && !trimmed_) malloc_trim(0);
+    trimmed_ = idle;
     schedule_tick();
   });
 }

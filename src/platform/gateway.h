@@ -75,6 +75,7 @@ class Gateway {
   // Removed functions whose replicas or requests are not done yet; dropped at the next tick after.
   std::vector<std::unique_ptr<FunctionRuntime>> retiring_;
   boost::asio::steady_timer ticker_;
+  bool trimmed_ = true;  // the heap was trimmed since the last request
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
