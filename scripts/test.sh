@@ -22,4 +22,6 @@ if [ "${MLFAAS_SKIP_ASAN:-0}" != 1 ]; then
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
   (cd "$root/build-asan" && ctest --output-on-failure -j "$jobs" --timeout 600 -LE e2e)
 fi
+echo "== fuzz targets over their seed corpora (clang-14 libFuzzer, ASan+UBSan)"
+"$root/scripts/fuzz.sh" all 0
 echo "== all tests passed"

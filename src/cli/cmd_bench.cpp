@@ -14,7 +14,7 @@
 #include "bench/report.h"
 #include "bench/result_json.h"
 #include "bench/summary_text.h"
-#include "bench/version.h"
+#include "common/version.h"
 #include "cli/commands.h"
 #include "common/strings.h"
 
@@ -67,10 +67,10 @@ int write_outputs(const Outputs& o, const BenchPlan& plan, const RunResult& resu
   try {
     const std::string cmd = command_line();
     if (!o.json.empty())
-      write_text_file(o.json, boost::json::serialize(result_to_json(plan, result, mlfaas_version(), cmd)) + "\n");
+      write_text_file(o.json, boost::json::serialize(result_to_json(plan, result, mlfaas::version(), cmd)) + "\n");
     if (!o.csv.empty()) write_text_file(o.csv, timeline_csv(result));
     if (!o.report.empty()) {
-      write_report(o.report, plan, result, cmd, mlfaas_version());
+      write_report(o.report, plan, result, cmd, mlfaas::version());
       fmt::print(stderr, "report: {0}/report.md ({0}/report.html for a browser)\n", o.report);
     }
   } catch (const std::exception& e) {

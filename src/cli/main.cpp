@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "cli/commands.h"
+#include "common/version.h"
 
 namespace {
 
@@ -42,7 +43,7 @@ int main(int argc, char** argv) {
   raise_fd_limit();
   CLI::App app{"mlfaas: serverless machine-learning inference"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "mlfaas 0.1.0");
+  app.set_version_flag("--version", std::string("mlfaas ") + mlfaas::version());
   mlfaas::cli::Runner run;
   mlfaas::cli::add_serve(app, run);
   mlfaas::cli::add_classify(app, run);

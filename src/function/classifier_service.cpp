@@ -6,6 +6,7 @@
 
 #include "common/log.h"
 #include "function/classify_response.h"
+#include "function/image_input.h"
 #include "function/image_request.h"
 #include "function/task_status.h"
 #include "http/async_result.h"
@@ -190,14 +191,10 @@ boost::asio::awaitable<http::Response> ClassifierService::classify(http::Request
     try {
       image::probe({reinterpret_cast<const uint8_t*>(list.images[k].data()), list.images[k].size()}, opts_.max_pixels);
     } catch (const image::DecodeError& e) {
-      Status s = e.kind() == image::ErrorKind::unsupported_format ? Status::unsupported_media_type
-                 : e.kind() == image::ErrorKind::too_many_pixels  ? Status::payload_too_large
-                                                                   : Status::bad_request;
-      metrics_.failures.with({{"reason", e.kind() == image::ErrorKind::unsupported_format ? "unsupported_format"
-                                         : e.kind() == image::ErrorKind::too_many_pixels  ? "too_many_pixels"
-                                                                                           : "bad_image"}})
-          .inc();
-      co_return http::error_response(s, list.images.size() > 1 ? fmt::format("image {}: {}", k, e.what()) : e.what());
+      TaskResult r;
+      set_decode_failure(e, r);  // the one mapping: function/task_status.h
+      metrics_.failures.with({{"reason", failure_reason(r)}}).inc();
+      co_return failure_response(r, list.images.size() > 1 ? fmt::format("image {}: ", k) : "", opts_.retry_after_seconds);
     }
   }
 

@@ -3,31 +3,21 @@
 #include <chrono>
 
 #include "image/decode.h"
-#include "image/preprocess.h"
+#include "image/pipeline.h"
 
 namespace mlfaas::function {
 
-using Clock = std::chrono::steady_clock;
-
 void image_to_tensor(std::string_view bytes, const model::Model& m, const DecodeSettings& s, float* dst,
                      TaskResult& r) {
-  const auto& spec = m.manifest.preprocess;
-  auto t0 = Clock::now();
-  std::span<const uint8_t> data(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-  image::DecodeOptions opts;
-  opts.max_pixels = s.max_pixels;
-  if (s.jpeg_dct_scaling) {
-    // Decode big JPEGs at the smallest DCT scale that still covers the resize target.
-    image::ImageInfo info = image::probe(data, s.max_pixels);
-    auto min = image::min_decode_size(info.display_height(), info.display_width(), spec);
-    opts.min_width = int(min.width * s.jpeg_dct_min_ratio);
-    opts.min_height = int(min.height * s.jpeg_dct_min_ratio);
-  }
-  image::Image img = image::decode(data, opts);
-  auto t1 = Clock::now();
-  image::preprocess(img, spec, dst);
-  r.decode_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
-  r.preprocess_ms = std::chrono::duration<double, std::milli>(Clock::now() - t1).count();
+  image::PipelineOptions o;
+  o.base.max_pixels = s.max_pixels;
+  o.dct_scaling = s.jpeg_dct_scaling;
+  o.dct_min_ratio = s.jpeg_dct_min_ratio;
+  image::PipelineTimings t;
+  image::decode_and_preprocess({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, m.manifest.preprocess,
+                               dst, o, &t);
+  r.decode_ms = t.decode_ms;
+  r.preprocess_ms = t.preprocess_ms;
 }
 
 void set_decode_failure(const std::exception& e, TaskResult& r) {

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "common/base64.h"
+#include "common/version.h"
 #include "common/strings.h"
 #include "function/topk.h"
 #include "http/responses.h"
@@ -57,7 +58,7 @@ boost::asio::awaitable<http::Response> KServeV2::handle(http::Request& req, std:
   if (path == "/v2") {
     if (auto r = need_get()) co_return *r;
     json::object o{{"name", "mlfaas"},
-                   {"version", "0.1.0"},
+                   {"version", mlfaas::version()},
                    {"extensions", json::array{"classification", "binary_tensor_data", "model_repository"}}};
     co_return http::json_response(Status::ok, json::serialize(o));
   }

@@ -1,5 +1,7 @@
 #pragma once
-// What the service does per request: bytes -> model input tensor, with optional JPEG DCT scaling.
+// What the service does per image, and the only place it is done: bytes -> model input tensor,
+// with optional JPEG DCT scaling. The service (function/image_input.cpp), `mlfaas classify` and the
+// golden tests all come through here.
 #include <span>
 #include <vector>
 
@@ -15,6 +17,19 @@ namespace mlfaas::image {
 // (its min_width/min_height are overwritten when dct_scaling is on).
 ImageInfo decode_and_preprocess(std::span<const uint8_t> bytes, const PreprocessSpec& spec, float* out,
                                 bool dct_scaling = false, const DecodeOptions& base = {});
+
+struct PipelineOptions {
+  DecodeOptions base;           // max_pixels, EXIF orientation
+  bool dct_scaling = false;
+  // With dct_scaling: decode to at least this many times what preprocessing samples from (1 = right
+  // down to the resize target; the service uses 4, see function::DecodeSettings).
+  double dct_min_ratio = 1.0;
+};
+struct PipelineTimings {
+  double decode_ms = 0, preprocess_ms = 0;
+};
+ImageInfo decode_and_preprocess(std::span<const uint8_t> bytes, const PreprocessSpec& spec, float* out,
+                                const PipelineOptions& options, PipelineTimings* timings = nullptr);
 
 // Same, returning the tensor: to_tensor(bytes, spec, false) vs to_tensor(bytes, spec, true) gives the
 // full-decode and the DCT-scaled input for comparing model outputs.

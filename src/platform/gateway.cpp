@@ -9,6 +9,7 @@
 #include "common/cpus.h"
 #include "common/credentials.h"
 #include "common/log.h"
+#include "common/version.h"
 #include "common/strings.h"
 #include "http/query.h"
 #include "http/responses.h"
@@ -215,9 +216,9 @@ asio::awaitable<http::Response> Gateway::handle(http::Request& req, http::Reques
     if (!get) co_return http::method_not_allowed("GET, HEAD");
     co_return http::json_response(
         Status::ok, json::serialize(json::object{
-                        {"provider", json::object{{"provider", "mlfaas"}, {"orchestration", "processes"}, {"version", json::object{{"release", "0.1.0"}}}}},
-                        {"version", json::object{{"release", "0.1.0"}}},
-                        {"arch", "x86_64"}}));
+                        {"provider", json::object{{"provider", "mlfaas"}, {"orchestration", "processes"}, {"version", json::object{{"release", mlfaas::version()}}}}},
+                        {"version", json::object{{"release", mlfaas::version()}}},
+                        {"arch", mlfaas::machine_arch()}}));
   }
   if (path == "/healthz") {
     if (!get) co_return http::method_not_allowed("GET, HEAD");

@@ -2,6 +2,8 @@
 // are valid, stay off where they are not, and never change the numbers.
 #include <gtest/gtest.h>
 
+#include <oneapi/dnnl/dnnl.hpp>
+
 #include "engine_check.h"
 
 using namespace mlfaas::test;
@@ -65,9 +67,14 @@ TEST(Fusion, PointwiseThenDepthwiseStride1And2) {
     auto plain = run_both(inverted_residual(stride, 56, false), 1, 1, false);
     expect_close(plain);
     EXPECT_FALSE(plan_has(plain, "+ dw")) << plan_text(plain);
-    // At 56x56 (MobileNetV2's early blocks) oneDNN 2.6 takes the fused kernel on AVX2.
-    EXPECT_TRUE(plan_has(fused, "+ dw")) << plan_text(fused);
-    EXPECT_LT(fused.plan.size(), plain.plan.size());
+    // The fusion is oneDNN's to grant: at 56x56 (MobileNetV2's early blocks) oneDNN 2.6 takes the
+    // fused jit kernel on AVX2, while on AVX-512 it picks brgconv / brdgmm kernels, which have no
+    // 1x1+depthwise fusion, and the plan keeps the two steps (still correct, checked above).
+    const auto isa = dnnl::get_effective_cpu_isa();
+    if (isa == dnnl::cpu_isa::avx2 || isa == dnnl::cpu_isa::avx2_vnni) {
+      EXPECT_TRUE(plan_has(fused, "+ dw")) << plan_text(fused);
+      EXPECT_LT(fused.plan.size(), plain.plan.size());
+    }
     for (size_t i = 0; i < fused.engine.size(); ++i) ASSERT_NEAR(fused.engine[i], plain.engine[i], 1e-4f);
   }
 }
