@@ -307,3 +307,21 @@ TEST(HostileSpecs, CpuQuantitiesAreChecked) {
 }
 
 }  // namespace
+
+namespace {
+
+// Found by fuzz/targets/specs.cpp: yaml-cpp 0.7 never returns on these (a document whose top node
+// is a flow collection followed by more text); they must be refused, at once.
+TEST(HostileSpecs, TextAfterATopLevelFlowCollectionIsRefusedNotHung) {
+  for (const std::string& text : {std::string("{a: 1}, b\n"), std::string("[a], b\n"), std::string("{a}, b"),
+                                  std::string("x: 1\n---\n{a: 1}, b\n"),
+                                  std::string("{\"servis\": \"1\"}, \"lative Service;: \"1\"}}\n")}) {
+    auto e = hostile_error(text);
+    EXPECT_NE(e.find("unexpected text after its top-level"), std::string::npos) << text << " -> " << e;
+  }
+  // Comments and blank lines after a JSON document are fine.
+  auto ok = parse_specs("{\"service\": \"fn\", \"envProcess\": \"/bin/true\"}  # a comment\n\n# another\n", "");
+  EXPECT_EQ(ok.size(), 1u);
+}
+
+}  // namespace
