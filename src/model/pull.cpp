@@ -2,6 +2,7 @@
 
 #include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <vector>
@@ -33,6 +34,32 @@ void curl(const std::string& url, const fs::path& out) {
 
 }  // namespace
 
+std::string file_sha256(const fs::path& file) {
+  int fds[2];
+  if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+  posix_spawn_file_actions_addclose(&fa, fds[0]);
+  std::string path = file.string();
+  std::vector<char*> argv = {const_cast<char*>("sha256sum"), path.data(), nullptr};
+  pid_t pid;
+  const int rc = posix_spawnp(&pid, "sha256sum", &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  close(fds[1]);
+  std::string out;
+  char buf[256];
+  ssize_t n;
+  while (rc == 0 && (n = read(fds[0], buf, sizeof buf)) > 0) out.append(buf, size_t(n));
+  close(fds[0]);
+  if (rc != 0) throw std::runtime_error("cannot run sha256sum");
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || out.size() < 64)
+    throw std::runtime_error("sha256sum failed on " + path);
+  return out.substr(0, 64);
+}
+
 std::string zoo_mobilenetv2_manifest() {
   return "# MobileNetV2 (opset 12) from the ONNX model zoo, written by `mlfaas model pull`.\n"
          "name: mobilenetv2-zoo\n"
@@ -54,6 +81,10 @@ void pull_model(const fs::path& dest, const PullSource& src, const std::function
   fs::create_directories(tmp);
   say("downloading " + src.model_url);
   curl(src.model_url, tmp / "model.onnx");
+  if (!src.model_sha256.empty())
+    if (auto got = file_sha256(tmp / "model.onnx"); got != src.model_sha256)
+      throw std::runtime_error("the downloaded model is not the pinned one: sha256 " + got + ", expected " +
+                               src.model_sha256 + " (" + src.model_url + ")");
   say("downloading " + src.synsets_url);
   curl(src.synsets_url, tmp / "synset.txt");
   // synset.txt lines look like "n01440764 tench, Tinca tinca": split into synsets and labels.

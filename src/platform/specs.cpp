@@ -1,6 +1,8 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <boost/json.hpp>
+
 #include <algorithm>
 #include <filesystem>
 #include <regex>
@@ -44,57 +46,41 @@ void check_namespace(const FunctionSpec& f, const std::string& where) {
 
 std::vector<FunctionSpec> parse_documents(const std::string& text, const std::string& source);
 
-// yaml-cpp 0.7 (Debian 12) never returns from LoadAll on a document whose top node is a flow
-// collection followed by more text, e.g. `{a: 1}, b` (found by fuzz/targets/specs.cpp). Such a
-// document is invalid YAML anyway, so it is refused here, before yaml-cpp sees it.
-void refuse_text_after_top_flow_collection(std::string_view text, const std::string& where) {
-  size_t line_start = 0, doc = 1;
-  auto next_doc = [&](size_t from) {  // the offset after the next "---"/"..." line, or npos
-    for (size_t i = from; i < text.size(); i = text.find('\n', i) == std::string_view::npos ? text.size() : text.find('\n', i) + 1)
-      if (text.substr(i, 3) == "---" || text.substr(i, 3) == "...") return i;
-    return std::string_view::npos;
+// yaml-cpp 0.7 (Debian 12) never returns from LoadAll on some documents whose top node is a flow
+// collection, e.g. `{a: 1}, b` (found by fuzz/targets/specs.cpp). A document that starts with `{`
+// or `[` is therefore taken only if it is JSON (which yaml-cpp reads fine); flow-style YAML at the
+// top of a document is refused with a clear message instead of reaching yaml-cpp.
+void check_flow_documents(std::string_view text, const std::string& where) {
+  size_t doc = 1;
+  std::string body;  // the current document without its comment lines
+  auto check = [&] {
+    size_t i = body.find_first_not_of(" \t\r\n");
+    if (i != std::string::npos && (body[i] == '{' || body[i] == '[')) {
+      boost::system::error_code ec;
+      boost::json::parse(body, ec);
+      if (ec)
+        throw SpecError(fmt::format("{}: document {} starts with '{}' but is not JSON ({}); write it as JSON or as "
+                                    "block-style YAML",
+                                    where, doc, body[i], ec.message()));
+    }
+    body.clear();
   };
-  while (line_start < text.size()) {
-    size_t end = next_doc(line_start);
-    std::string_view d = text.substr(line_start, end == std::string_view::npos ? std::string_view::npos : end - line_start);
-    // The first significant character of the document (skipping blanks, comments, directives).
-    size_t i = 0;
-    while (i < d.size()) {
-      if (d[i] == ' ' || d[i] == '\t' || d[i] == '\r' || d[i] == '\n') ++i;
-      else if (d[i] == '#' || (d[i] == '%' && (i == 0 || d[i - 1] == '\n'))) i = d.find('\n', i) == std::string_view::npos ? d.size() : d.find('\n', i);
-      else break;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    pos = nl == std::string_view::npos ? text.size() : nl + 1;
+    if (line.starts_with("---") || line.starts_with("...")) {
+      check();
+      ++doc;
+      continue;
     }
-    if (i < d.size() && (d[i] == '{' || d[i] == '[')) {
-      int depth = 0;
-      char quote = 0;
-      size_t k = i;
-      for (; k < d.size(); ++k) {
-        char c = d[k];
-        if (quote) {
-          if (c == '\\' && quote == '"') ++k;
-          else if (c == quote) quote = 0;
-        } else if (c == '"' || c == '\'') {
-          quote = c;
-        } else if (c == '{' || c == '[') {
-          ++depth;
-        } else if (c == '}' || c == ']') {
-          if (--depth == 0) break;
-        }
-      }
-      for (++k; k < d.size(); ++k) {
-        if (d[k] == '#') {  // a comment runs to the end of its line
-          k = d.find('\n', k) == std::string_view::npos ? d.size() : d.find('\n', k);
-          continue;
-        }
-        if (d[k] != ' ' && d[k] != '\t' && d[k] != '\r' && d[k] != '\n')
-          throw SpecError(fmt::format("{}: document {}: unexpected text after its top-level {} collection", where, doc,
-                                      d[i] == '{' ? "{...}" : "[...]"));
-      }
-    }
-    if (end == std::string_view::npos) break;
-    line_start = text.find('\n', end) == std::string_view::npos ? text.size() : text.find('\n', end) + 1;
-    ++doc;
+    auto first = line.find_first_not_of(" \t\r");
+    if (first != std::string_view::npos && (line[first] == '#' || (first == 0 && line[0] == '%'))) continue;  // comment, directive
+    body.append(line);
+    body.push_back('\n');
   }
+  check();
 }
 
 void check_name(const FunctionSpec& f) {
@@ -113,7 +99,7 @@ std::vector<FunctionSpec> parse_specs(const std::string& text, const std::string
   // Everything a spec says is echoed back as JSON by the API: it must be text.
   if (auto bad = first_invalid_utf8(text))
     throw SpecError(fmt::format("{}: not valid UTF-8 (at byte {})", where, *bad));
-  refuse_text_after_top_flow_collection(text, where);
+  check_flow_documents(text, where);
   try {
     return parse_documents(text, source);
   } catch (const SpecError&) {

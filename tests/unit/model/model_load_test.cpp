@@ -1,4 +1,5 @@
 #include "model/model.h"
+#include "model/pull.h"
 
 #include <gtest/gtest.h>
 
@@ -71,5 +72,18 @@ TEST(ModelLoad, SharedMobileNetV2UsesTheBuiltinManifest) {
   EXPECT_EQ(m->synset(0), "n01440764");
   EXPECT_EQ(m->label(249), "malamute, malemute, Alaskan malamute");
 }
+
+}  // namespace
+
+namespace {
+
+TEST(ModelPull, FileSha256MatchesTheKnownDigest) {
+  auto dir = mlfaas::test::make_temp_dir("sha");
+  mlfaas::test::write_binary(dir / "abc", "abc");
+  EXPECT_EQ(mlfaas::model::file_sha256(dir / "abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_THROW(mlfaas::model::file_sha256(dir / "missing"), std::runtime_error);
+}
+
+TEST(ModelPull, TheZooModelIsPinned) { EXPECT_EQ(mlfaas::model::PullSource{}.model_sha256.size(), 64u); }
 
 }  // namespace
