@@ -46,22 +46,45 @@ void check_namespace(const FunctionSpec& f, const std::string& where) {
 
 std::vector<FunctionSpec> parse_documents(const std::string& text, const std::string& source);
 
-// yaml-cpp 0.7 (Debian 12) never returns from LoadAll on some documents whose top node is a flow
-// collection, e.g. `{a: 1}, b` (found by fuzz/targets/specs.cpp). A document that starts with `{`
-// or `[` is therefore taken only if it is JSON (which yaml-cpp reads fine); flow-style YAML at the
-// top of a document is refused with a clear message instead of reaching yaml-cpp.
-void check_flow_documents(std::string_view text, const std::string& where) {
+// yaml-cpp 0.7 (Debian 12) never returns from LoadAll when a document's top level, before any
+// block mapping or sequence, has a flow-entry comma: `, a`, `"a", b`, `{a: 1}, b` (found by
+// fuzz/targets/specs.cpp; the reproducers are in fuzz/corpus/specs). Those documents are invalid
+// YAML anyway: refuse them here, before yaml-cpp sees them. A document that starts with `{` or `[`
+// is taken only if it is JSON.
+void check_document_tops(std::string_view text, const std::string& where) {
   size_t doc = 1;
-  std::string body;  // the current document without its comment lines
+  std::string body;  // the current document, comment lines left out
+  auto refuse = [&](const std::string& why) {
+    throw SpecError(fmt::format("{}: document {}: {}; write it as block-style YAML or as JSON", where, doc, why));
+  };
   auto check = [&] {
-    size_t i = body.find_first_not_of(" \t\r\n");
-    if (i != std::string::npos && (body[i] == '{' || body[i] == '[')) {
-      boost::system::error_code ec;
-      boost::json::parse(body, ec);
-      if (ec)
-        throw SpecError(fmt::format("{}: document {} starts with '{}' but is not JSON ({}); write it as JSON or as "
-                                    "block-style YAML",
-                                    where, doc, body[i], ec.message()));
+    size_t i = 0;
+    auto skip_space = [&] {
+      while (i < body.size() && (body[i] == ' ' || body[i] == '\t' || body[i] == '\r' || body[i] == '\n')) ++i;
+    };
+    skip_space();
+    while (i < body.size() && (body[i] == '&' || body[i] == '!')) {  // an anchor or tag before the node
+      while (i < body.size() && body[i] != ' ' && body[i] != '\t' && body[i] != '\n') ++i;
+      skip_space();
+    }
+    if (i < body.size()) {
+      const char c = body[i];
+      if (c == ',') refuse("it starts with a flow entry (',')");
+      if (c == '{' || c == '[') {
+        boost::system::error_code ec;
+        boost::json::parse(body, ec);
+        if (ec) refuse(fmt::format("it starts with '{}' but is not JSON ({})", c, ec.message()));
+      } else if (c == '"' || c == '\'') {
+        size_t k = i + 1;
+        for (; k < body.size(); ++k) {
+          if (c == '"' && body[k] == '\\') ++k;
+          else if (c == '\'' && body[k] == '\'' && k + 1 < body.size() && body[k + 1] == '\'') ++k;
+          else if (body[k] == c) break;
+        }
+        i = k + 1;
+        skip_space();
+        if (i < body.size() && body[i] == ',') refuse("a quoted scalar at its top level is followed by ','");
+      }
     }
     body.clear();
   };
@@ -73,7 +96,8 @@ void check_flow_documents(std::string_view text, const std::string& where) {
     if (line.starts_with("---") || line.starts_with("...")) {
       check();
       ++doc;
-      continue;
+      if (line.starts_with("---")) line.remove_prefix(3);  // `--- value` starts the next document
+      else continue;
     }
     auto first = line.find_first_not_of(" \t\r");
     if (first != std::string_view::npos && (line[first] == '#' || (first == 0 && line[0] == '%'))) continue;  // comment, directive
@@ -99,7 +123,7 @@ std::vector<FunctionSpec> parse_specs(const std::string& text, const std::string
   // Everything a spec says is echoed back as JSON by the API: it must be text.
   if (auto bad = first_invalid_utf8(text))
     throw SpecError(fmt::format("{}: not valid UTF-8 (at byte {})", where, *bad));
-  check_flow_documents(text, where);
+  check_document_tops(text, where);
   try {
     return parse_documents(text, source);
   } catch (const SpecError&) {

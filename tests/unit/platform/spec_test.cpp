@@ -313,6 +313,12 @@ namespace {
 // Found by fuzz/targets/specs.cpp: yaml-cpp 0.7 never returns on these (a document whose top node
 // is a flow collection followed by more text); they must be refused, at once.
 TEST(HostileSpecs, TextAfterATopLevelFlowCollectionIsRefusedNotHung) {
+  for (const std::string& text : {std::string(", a\n"), std::string("\"a\", b"), std::string("'a', b\n"),
+                                  std::string("&x \"a\" , b"), std::string("--- \"a\", b\n"),
+                                  std::string(", \"lab\0\0\0\0\x04\0" "0\"}}\n", 15)}) {
+    auto e = hostile_error(text);
+    EXPECT_NE(e.find("document"), std::string::npos) << text << " -> " << e;
+  }
   for (const std::string& text : {std::string("{a: 1}, b\n"), std::string("[a], b\n"), std::string("{a}, b"),
                                   std::string("x: 1\n---\n{a: 1}, b\n"),
                                   std::string("{\"servis\": \"1\"}, \"lative Service;: \"1\"}}\n"),
