@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include <boost/asio/post.hpp>
+
 #include "autoscale/policy_factory.h"
 #include "common/log.h"
 
@@ -221,12 +223,16 @@ void FunctionRuntime::on_exit(const Replica& r, int status, bool expected) {
     backoff_.failed(Clock::now(), r.started);
     log::warn("function {}: replica {} exited unexpectedly: {}", spec_.name, r.id, ChildReaper::describe(status));
     if (r.ready_at == Replica::Clock::time_point{}) {
-      // It never served: its own last words are the cause the waiting clients need.
-      std::string out;
-      for (auto& line : logs_.last_output(r.id, 5)) out += (out.empty() ? "" : " | ") + line;
-      record_failure(WIFSIGNALED(status) ? "Signal" : "ExitCode",
-                     fmt::format("function '{}' is failing: its replica exited before becoming ready ({}){}{}", spec_.name,
-                                 ChildReaper::describe(status), out.empty() ? "" : "; last output: ", out));
+      // It never served: its own last words are the cause the waiting clients need. Posted, so
+      // that output the reactor already read (its handler still queued) is in the log first.
+      asio::post(ioc_, [this, alive = std::weak_ptr<bool>(alive_), id = r.id, status] {
+        if (alive.expired()) return;
+        std::string out;
+        for (auto& line : logs_.last_output(id, 5)) out += (out.empty() ? "" : " | ") + line;
+        record_failure(WIFSIGNALED(status) ? "Signal" : "ExitCode",
+                       fmt::format("function '{}' is failing: its replica exited before becoming ready ({}){}{}",
+                                   spec_.name, ChildReaper::describe(status), out.empty() ? "" : "; last output: ", out));
+      });
     }
   }
   reconcile();  // replace it if it is still wanted
