@@ -24,20 +24,26 @@ unsigned status(const std::variant<ImageList, RequestError>& v) {
   return e ? unsigned(e->status) : 0;
 }
 
+// The images are views into the request (or the result): both stay alive while they are read.
 TEST(ImageRequest, RawBodyIsOneImage) {
-  auto r = extract_images(request("image/jpeg", "JPEGBYTES"), 8);
+  auto req = request("image/jpeg", "JPEGBYTES");
+  auto r = extract_images(req, 8);
   ASSERT_EQ(ok(r).images.size(), 1u);
   EXPECT_EQ(ok(r).images[0], "JPEGBYTES");
   EXPECT_FALSE(ok(r).batch_form);
-  EXPECT_EQ(ok(extract_images(request("", "x"), 8)).images.size(), 1u);
+  auto untyped = request("", "x");
+  auto u = extract_images(untyped, 8);
+  EXPECT_EQ(ok(u).images.size(), 1u);
 }
 
 TEST(ImageRequest, JsonBase64OneOrMany) {
-  auto one = extract_images(request("application/json", R"({"image":")" + base64_encode("abc") + R"("})"), 8);
+  auto one_req = request("application/json", R"({"image":")" + base64_encode("abc") + R"("})");
+  auto one = extract_images(one_req, 8);
   ASSERT_EQ(ok(one).images.size(), 1u);
   EXPECT_EQ(ok(one).images[0], "abc");
-  auto many = extract_images(
-      request("application/json", R"({"images":[")" + base64_encode("a") + R"(","data:image/png;base64,)" + base64_encode("b") + R"("]})"), 8);
+  auto many_req =
+      request("application/json", R"({"images":[")" + base64_encode("a") + R"(","data:image/png;base64,)" + base64_encode("b") + R"("]})");
+  auto many = extract_images(many_req, 8);
   ASSERT_EQ(ok(many).images.size(), 2u);
   EXPECT_EQ(ok(many).images[1], "b");
   EXPECT_TRUE(ok(many).batch_form);
@@ -47,7 +53,8 @@ TEST(ImageRequest, MultipartFileAndImageParts) {
   std::string body = "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\n\r\nAAA\r\n"
                      "--B\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nignored\r\n"
                      "--B\r\nContent-Disposition: form-data; name=\"image\"\r\n\r\nBBB\r\n--B--\r\n";
-  auto r = extract_images(request("multipart/form-data; boundary=B", body), 8);
+  auto req = request("multipart/form-data; boundary=B", body);
+  auto r = extract_images(req, 8);
   ASSERT_EQ(ok(r).images.size(), 2u);
   EXPECT_EQ(ok(r).images[0], "AAA");
   EXPECT_EQ(ok(r).images[1], "BBB");
