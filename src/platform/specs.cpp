@@ -46,16 +46,17 @@ void check_namespace(const FunctionSpec& f, const std::string& where) {
 
 std::vector<FunctionSpec> parse_documents(const std::string& text, const std::string& source);
 
-// yaml-cpp 0.7 (Debian 12) never returns from LoadAll when a document's top level, before any
-// block mapping or sequence, has a flow-entry comma: `, a`, `"a", b`, `{a: 1}, b` (found by
-// fuzz/targets/specs.cpp; the reproducers are in fuzz/corpus/specs). Those documents are invalid
-// YAML anyway: refuse them here, before yaml-cpp sees them. A document that starts with `{` or `[`
-// is taken only if it is JSON.
+// yaml-cpp 0.7 (Debian 12) never returns from LoadAll when a flow-entry comma stands at a
+// document's top level, outside any block mapping or sequence: `, a`, `"a", b`, `{a: 1}, b`,
+// `&a,`, `K\n&a,` (found by fuzz/targets/specs.cpp; the reproducers are in fuzz/corpus/specs).
+// Inside a block mapping it reports an error instead. A spec document is a mapping anyway, so each
+// document must be JSON (it starts with `{` or `[`) or a block mapping (a key and ':', and no line
+// indented less than that key); anything else is refused here, before yaml-cpp sees it.
 void check_document_tops(std::string_view text, const std::string& where) {
   size_t doc = 1;
   std::string body;  // the current document, comment lines left out
   auto refuse = [&](const std::string& why) {
-    throw SpecError(fmt::format("{}: document {}: {}; write it as block-style YAML or as JSON", where, doc, why));
+    throw SpecError(fmt::format("{}: document {}: {}; a spec is a YAML mapping or JSON", where, doc, why));
   };
   auto check = [&] {
     size_t i = 0;
@@ -64,26 +65,55 @@ void check_document_tops(std::string_view text, const std::string& where) {
     };
     skip_space();
     while (i < body.size() && (body[i] == '&' || body[i] == '!')) {  // an anchor or tag before the node
-      while (i < body.size() && body[i] != ' ' && body[i] != '\t' && body[i] != '\n') ++i;
+      // Its name ends at a blank or a flow indicator, as yaml-cpp scans it (`&a,` is `&a` then `,`).
+      while (i < body.size() && std::string_view(" \t\r\n,[]{}").find(body[i]) == std::string_view::npos) ++i;
       skip_space();
     }
-    if (i < body.size()) {
-      const char c = body[i];
-      if (c == ',') refuse("it starts with a flow entry (',')");
-      if (c == '{' || c == '[') {
-        boost::system::error_code ec;
-        boost::json::parse(body, ec);
-        if (ec) refuse(fmt::format("it starts with '{}' but is not JSON ({})", c, ec.message()));
-      } else if (c == '"' || c == '\'') {
-        size_t k = i + 1;
-        for (; k < body.size(); ++k) {
-          if (c == '"' && body[k] == '\\') ++k;
-          else if (c == '\'' && body[k] == '\'' && k + 1 < body.size() && body[k + 1] == '\'') ++k;
-          else if (body[k] == c) break;
-        }
-        i = k + 1;
-        skip_space();
-        if (i < body.size() && body[i] == ',') refuse("a quoted scalar at its top level is followed by ','");
+    if (i >= body.size()) {
+      body.clear();
+      return;
+    }
+    const char c = body[i];
+    auto is_key_end = [&](size_t k) {  // ':' followed by a blank or the end
+      return k < body.size() && body[k] == ':' &&
+             (k + 1 == body.size() || body[k + 1] == ' ' || body[k + 1] == '\t' || body[k + 1] == '\r' || body[k + 1] == '\n');
+    };
+    if (c == '{' || c == '[') {
+      boost::system::error_code ec;
+      boost::json::parse(body, ec);
+      if (ec) refuse(fmt::format("it starts with '{}' but is not JSON ({})", c, ec.message()));
+    } else if (c == '"' || c == '\'') {
+      size_t k = i + 1;
+      for (; k < body.size(); ++k) {
+        if (c == '"' && body[k] == '\\') ++k;
+        else if (c == '\'' && body[k] == '\'' && k + 1 < body.size() && body[k + 1] == '\'') ++k;
+        else if (body[k] == c) break;
+      }
+      ++k;
+      while (k < body.size() && (body[k] == ' ' || body[k] == '\t')) ++k;
+      if (!is_key_end(k)) refuse("its top level is a quoted scalar, not a mapping");
+    } else if (std::string_view(",[]{}#&*!|>%@`?:-").find(c) != std::string_view::npos) {
+      refuse(fmt::format("it starts with the indicator '{}'", c));
+    } else {
+      // A plain key: the first line must hold "key:" followed by a blank or its end.
+      size_t k = i;
+      while (k < body.size() && body[k] != '\n' && !is_key_end(k)) ++k;
+      if (!is_key_end(k)) refuse("its first line is not a mapping key (key: value)");
+    }
+    if (c != '{' && c != '[') {
+      // Below the top collection's indentation the document would be back at its top level,
+      // where yaml-cpp hangs on a comma again: refuse such lines too.
+      const size_t line_start = body.rfind('\n', i) == std::string::npos ? 0 : body.rfind('\n', i) + 1;
+      const size_t top_col = i - line_start;
+      size_t p = line_start;
+      while (p < body.size()) {
+        size_t e = body.find('\n', p);
+        if (e == std::string::npos) e = body.size();
+        size_t ind = p;
+        while (ind < e && body[ind] == ' ') ++ind;
+        if (ind < e && body[ind] != '\r' && ind - p < top_col)
+          refuse("a line is indented less than its top-level mapping");
+        p = e + 1;
       }
     }
     body.clear();
@@ -93,14 +123,16 @@ void check_document_tops(std::string_view text, const std::string& where) {
     size_t nl = text.find('\n', pos);
     std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
     pos = nl == std::string_view::npos ? text.size() : nl + 1;
-    if (line.starts_with("---") || line.starts_with("...")) {
+    // "---", "..." and a directive ('%' in the first column, which yaml-cpp takes even mid-document)
+    // end a document.
+    if (line.starts_with("---") || line.starts_with("...") || line.starts_with("%")) {
       check();
       ++doc;
       if (line.starts_with("---")) line.remove_prefix(3);  // `--- value` starts the next document
       else continue;
     }
     auto first = line.find_first_not_of(" \t\r");
-    if (first != std::string_view::npos && (line[first] == '#' || (first == 0 && line[0] == '%'))) continue;  // comment, directive
+    if (first != std::string_view::npos && line[first] == '#') continue;  // a comment line
     body.append(line);
     body.push_back('\n');
   }
@@ -123,6 +155,12 @@ std::vector<FunctionSpec> parse_specs(const std::string& text, const std::string
   // Everything a spec says is echoed back as JSON by the API: it must be text.
   if (auto bad = first_invalid_utf8(text))
     throw SpecError(fmt::format("{}: not valid UTF-8 (at byte {})", where, *bad));
+  // YAML allows no control characters but tab, LF and CR (c-printable); yaml-cpp mis-scans them.
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    if ((b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7F)
+      throw SpecError(fmt::format("{}: control character 0x{:02x} at byte {}", where, unsigned(b), i));
+  }
   check_document_tops(text, where);
   try {
     return parse_documents(text, source);
@@ -171,6 +209,8 @@ std::vector<FunctionSpec> parse_documents(const std::string& text, const std::st
   }
   if (out.empty()) throw SpecError(where + ": no functions found");
   for (auto& f : out) {
+    if (f.command.empty() || f.command[0].empty())
+      throw SpecError(fmt::format("{}: function '{}': the command is empty", where, f.name));
     check_name(f);
     check_namespace(f, where);
     check_env(f, where);

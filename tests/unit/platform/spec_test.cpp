@@ -292,6 +292,11 @@ TEST(HostileSpecs, HugeEnvironmentsAreRefused) {
   EXPECT_NE(e.find("environment variable BIG"), std::string::npos) << e.substr(0, 200);
 }
 
+TEST(HostileSpecs, AnEmptyCommandIsRefused) {
+  auto e = hostile_error("functions:\n  f:\n    image: x\n    command: \"\\r\\r\"\n");
+  EXPECT_NE(e.find("command"), std::string::npos) << e;
+}
+
 TEST(HostileSpecs, CpuQuantitiesAreChecked) {
   auto spec = [](const std::string& res) {
     return kBase + "metadata: {name: s}\nspec:\n  template:\n    spec:\n      containers:\n"
@@ -314,10 +319,16 @@ namespace {
 // is a flow collection followed by more text); they must be refused, at once.
 TEST(HostileSpecs, TextAfterATopLevelFlowCollectionIsRefusedNotHung) {
   for (const std::string& text : {std::string(", a\n"), std::string("\"a\", b"), std::string("'a', b\n"),
-                                  std::string("&x \"a\" , b"), std::string("--- \"a\", b\n"),
-                                  std::string(", \"lab\0\0\0\0\x04\0" "0\"}}\n", 15)}) {
+                                  std::string("&x \"a\" , b"), std::string("--- \"a\", b\n"), std::string("\n&..,"),
+                                  std::string("!t, a"), std::string("# z\n&!.a% K\n&..i,"), std::string("K\n&a,"),
+                                  std::string("a: 1\n...\n, b"), std::string("plain scalar, b\n"),
+                                  std::string("a: 1\n%    x: 1\n    ,,,b: 1\n"),
+                                  std::string("    a: 1\n    b: 2\n   , c\n"), std::string("-\n&..,"), std::string("- a\n, b"),
+                                  std::string(", \"lab\0\0\0\0\x04\0" "0\"}}\n", 15),
+                                  std::string("\0,{{{k{assify:\n}\n", 16)}) {
     auto e = hostile_error(text);
-    EXPECT_NE(e.find("document"), std::string::npos) << text << " -> " << e;
+    EXPECT_TRUE(e.find("document") != std::string::npos || e.find("control character") != std::string::npos)
+        << text << " -> " << e;
   }
   for (const std::string& text : {std::string("{a: 1}, b\n"), std::string("[a], b\n"), std::string("{a}, b"),
                                   std::string("x: 1\n---\n{a: 1}, b\n"),
