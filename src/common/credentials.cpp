@@ -1,7 +1,7 @@
 #include "common/credentials.h"
+#include "common/random.h"
 
 #include <fcntl.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -56,15 +56,7 @@ void write_private(const fs::path& file, std::string_view content) {
 
 std::string random_password() {
   unsigned char bytes[24];
-  size_t got = 0;
-  while (got < sizeof bytes) {
-    ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw std::runtime_error(std::string("getrandom: ") + std::strerror(errno));
-    }
-    got += size_t(n);
-  }
+  random_bytes(bytes, sizeof bytes);
   std::string s = base64_encode(std::string_view(reinterpret_cast<char*>(bytes), sizeof bytes));
   for (char& c : s) c = c == '+' ? '-' : c == '/' ? '_' : c;  // URL- and shell-safe
   return s;
