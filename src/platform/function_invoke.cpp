@@ -155,6 +155,8 @@ asio::awaitable<http::Response> FunctionRuntime::invoke(http::Request& req, cons
   auto& series = by_code(code);
   series.invocations->inc();
   series.duration->observe(secs);
+  series.revision_requests->inc();
+  res.set("X-Mlfaas-Revision", spec_.revision_name);
   refresh_gauges();
   co_return res;
 }

@@ -31,7 +31,8 @@ overload::QueueLimits queue_limits(const RuntimeOptions& o) {
 }  // namespace
 
 FunctionRuntime::FunctionRuntime(asio::io_context& ioc, ChildReaper& reaper, http::Client& client,
-                                 PlatformMetrics& metrics, NodeCapacity& node, FunctionSpec spec, RuntimeOptions opts)
+                                 PlatformMetrics& metrics, NodeCapacity& node, FunctionShared& shared, FunctionSpec spec,
+                                 RuntimeOptions opts)
     : ioc_(ioc),
       metrics_(metrics),
       spec_(std::move(spec)),
@@ -39,18 +40,25 @@ FunctionRuntime::FunctionRuntime(asio::io_context& ioc, ChildReaper& reaper, htt
       replicas_(ioc, reaper, client, node, opts.stop_grace,
                 ReplicaEvents{[this](Replica& r) { on_ready(r); },
                               [this](const Replica& r, int status, bool expected) { on_exit(r, status, expected); },
-                              [this](int replica, std::string_view line) { add_log(replica, line); }}),
+                              [this](int replica, std::string_view line) { add_log(replica, line); }},
+                shared.next_replica_id),
       client_(client),
       queue_(ioc, replicas_.lb(), queue_limits(opts_)),
       backoff_timer_(ioc),
       demand_(autoscale::demand_windows(spec_.scaling), Clock::now()),
-      created_(Clock::now()) {
+      created_(Clock::now()),
+      logs_(shared.logs) {
   const metrics::Labels l = {{"function_name", spec_.name}};
+  const metrics::Labels rl = {{"function_name", spec_.name}, {"revision", spec_.revision_name}};
   m_ = Series{&metrics_.started.with(l),         &metrics_.cold_starts.with(l), &metrics_.restarts.with(l),
               &metrics_.retries.with(l),         &metrics_.abandoned.with(l),   &metrics_.upstream_cancelled.with(l),
               &metrics_.cold_start_seconds.with(l),
-              &metrics_.service_count.with(l),   &metrics_.desired.with(l),     &metrics_.ready.with(l),
-              &metrics_.queue_depth.with(l),     &metrics_.inflight_openfaas.with(l)};
+              &metrics_.revision_desired.with(rl), &metrics_.revision_ready.with(rl)};
+  service_count_.g = &metrics_.service_count.with(l);
+  desired_gauge_.g = &metrics_.desired.with(l);
+  ready_gauge_.g = &metrics_.ready.with(l);
+  queue_gauge_.g = &metrics_.queue_depth.with(l);
+  in_flight_gauge_.g = &metrics_.inflight_openfaas.with(l);
   policy_ = make_policy_now(created_, 0);
   queue_.set_can_serve(false);
   queue_.on_enqueue = [this] {
@@ -65,6 +73,10 @@ FunctionRuntime::~FunctionRuntime() {
   *alive_ = false;
   alive_.reset();
   queue_.stop_all();
+  // Take this revision's share out of the function's gauges.
+  for (auto* g : {&service_count_, &desired_gauge_, &ready_gauge_, &queue_gauge_, &in_flight_gauge_}) g->set(0);
+  m_.rev_desired->set(0);
+  m_.rev_ready->set(0);
 }
 
 std::unique_ptr<autoscale::Policy> FunctionRuntime::make_policy_now(Clock::time_point created, int ready) {
@@ -80,6 +92,12 @@ void FunctionRuntime::tick() {
   if (stopping_) return;
   const auto now = Clock::now();
   record_demand();
+  if (!routed_ && queue_.empty() && in_flight_ == 0) {
+    desired_ = 0;
+    reconcile();
+    refresh_gauges();
+    return;
+  }
   if (zero_hold_) {
     if (queue_.empty() && in_flight_ == 0) {
       desired_ = 0;
@@ -116,23 +134,17 @@ void FunctionRuntime::scale_to(int replicas) {
   refresh_gauges();
 }
 
-void FunctionRuntime::update(FunctionSpec spec) {
-  spec_ = std::move(spec);
-  ++revision_;
-  demand_ = autoscale::FunctionMetrics(autoscale::demand_windows(spec_.scaling), Clock::now());
-  policy_ = make_policy_now(Clock::now(), 0);
-  add_log(0, fmt::format("[gateway] revision {} deployed", revision_));
-  // Old replicas keep serving; they are drained once a new one is ready (on_ready).
+void FunctionRuntime::set_routed(bool routed) {
+  if (routed == routed_) return;
+  routed_ = routed;
+  if (!routed) {
+    add_log(0, fmt::format("[gateway] revision {} gets no traffic: scaling to zero", spec_.revision_name));
+  } else {
+    // Back in the route: the autoscaler starts from zero demand, like a scale from zero.
+    demand_ = autoscale::FunctionMetrics(autoscale::demand_windows(spec_.scaling), Clock::now());
+    policy_ = make_policy_now(Clock::now(), ready_replicas());
+  }
   tick();
-  if (desired_ == 0) retire_old_revisions();
-}
-
-void FunctionRuntime::retire_old_revisions() {
-  std::vector<int> old;
-  for (auto& [id, r] : replicas_.all())
-    if (r.revision != revision_ && (r.state == ReplicaState::ready || r.state == ReplicaState::starting))
-      old.push_back(id);
-  for (int id : old) replicas_.drain(id);
 }
 
 void FunctionRuntime::reconcile() {
@@ -210,9 +222,11 @@ void FunctionRuntime::on_ready(Replica& r) {
     m_.cold_start_seconds->observe(secs);
     cold_start_since_.reset();
   }
-  // A new revision is serving: retire the old one's replicas.
-  if (r.revision == revision_) retire_old_revisions();
   refresh_gauges();
+  if (!ever_ready_) {
+    ever_ready_ = true;
+    if (on_first_ready) on_first_ready();
+  }
   queue_.pump();
 }
 
@@ -253,21 +267,24 @@ void FunctionRuntime::stop_all() {
 
 void FunctionRuntime::refresh_gauges() {
   const int ready = ready_replicas();
-  m_.service_count->set(desired_);
-  m_.desired->set(desired_);
-  m_.ready->set(ready);
-  m_.queue_depth->set(double(queue_.size()));
+  service_count_.set(desired_);
+  desired_gauge_.set(desired_);
+  ready_gauge_.set(ready);
+  queue_gauge_.set(double(queue_.size()));
+  m_.rev_desired->set(desired_);
+  m_.rev_ready->set(ready);
   // While replicas are starting (from zero, or scaling up) the queue is absorbing a scale event:
   // nothing is shed until the function runs all the replicas it will get.
   queue_.set_can_serve(ready > 0 && replicas_.count(ReplicaState::starting) == 0);
-  m_.in_flight->set(in_flight_);
+  in_flight_gauge_.set(in_flight_);
 }
 
 FunctionRuntime::ByCode& FunctionRuntime::by_code(unsigned code) {
   auto it = by_code_.find(code);
   if (it != by_code_.end()) return it->second;
   const metrics::Labels l = {{"function_name", spec_.name}, {"code", std::to_string(code)}};
-  return by_code_[code] = ByCode{&metrics_.invocations.with(l), &metrics_.duration.with(l)};
+  const metrics::Labels rl = {{"function_name", spec_.name}, {"revision", spec_.revision_name}, {"code", std::to_string(code)}};
+  return by_code_[code] = ByCode{&metrics_.invocations.with(l), &metrics_.duration.with(l), &metrics_.revision_requests.with(rl)};
 }
 
 }  // namespace mlfaas::platform

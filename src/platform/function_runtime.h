@@ -1,8 +1,10 @@
 #pragma once
-// One deployed function: it forwards requests (function_invoke.cpp) through its queue
+// One revision of a deployed function (a Knative Revision; the Service in service.h picks which
+// revision a request goes to): it forwards requests (function_invoke.cpp) through its queue
 // (RequestQueue) to its replicas (ReplicaSet), feeds its demand history to the autoscaling policy,
 // and reconciles the replica count with the policy's decision (this file's .cpp). Its status
-// JSON is in function_status.cpp, its replicas' output in a LogRing.
+// JSON is in function_status.cpp, its replicas' output in a LogRing. Function-level gauges are
+// the sum over the function's revisions: each revision adds its share (SharedGauge).
 //
 // Everything runs on the platform's single I/O thread, so there are no locks: state changes
 // happen in handlers of that io_context only.
@@ -11,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -47,16 +50,25 @@ struct CallerInfo {
   std::shared_ptr<http::Cancellation> cancellation;  // fires when the client leaves
 };
 
+// What the revisions of one function share: one log (so `mlfaas logs` follows the function across
+// revisions) and the replica numbering.
+struct FunctionShared {
+  LogRing logs;
+  int next_replica_id = 1;
+};
+
 class FunctionRuntime {
  public:
   FunctionRuntime(boost::asio::io_context& ioc, ChildReaper& reaper, http::Client& client, PlatformMetrics& metrics,
-                  NodeCapacity& node, FunctionSpec spec, RuntimeOptions opts = {});
+                  NodeCapacity& node, FunctionShared& shared, FunctionSpec spec, RuntimeOptions opts = {});
   ~FunctionRuntime();
   FunctionRuntime(const FunctionRuntime&) = delete;
   FunctionRuntime& operator=(const FunctionRuntime&) = delete;
 
   const FunctionSpec& spec() const { return spec_; }
   const std::string& name() const { return spec_.name; }
+  // This revision's name (spec().revision_name, set by the Service).
+  const std::string& revision() const { return spec_.revision_name; }
 
   // Forwards `req` (target already rewritten to the function's path) to a replica, waiting for one
   // when none has free capacity. Always produces a response: the replica's, or 502/503/504 JSON
@@ -70,9 +82,16 @@ class FunctionRuntime {
   // Sets the replica count now (system API / `mlfaas scale`). With 0 (allowed when the policy
   // may scale to zero) the demand history is cleared so the autoscaler doesn't bring it back.
   void scale_to(int replicas);
-  // A new spec for the same name: a new revision; old replicas keep serving until new ones are
-  // ready, then drain.
-  void update(FunctionSpec spec);
+  // A revision no traffic target routes to scales to zero at once and stays there (Knative's
+  // unreachable revisions); routed again, it scales from zero on demand as usual.
+  void set_routed(bool routed);
+  bool routed() const { return routed_; }
+  // A replica of this revision has been ready at least once (Knative: the revision became Ready).
+  bool ever_ready() const { return ever_ready_; }
+  // Marks a revision restored after a restart as one that was ready before.
+  void assume_ready() { ever_ready_ = true; }
+  // Called when the revision becomes ready for the first time (the Service moves traffic then).
+  std::function<void()> on_first_ready;
   // Stops every replica (SIGTERM, SIGKILL after the grace period); waiting requests get 503.
   void stop_all();
   // No replica left and no request inside (a runtime may only be destroyed then: suspended
@@ -93,7 +112,6 @@ class FunctionRuntime {
   http::Response queue_response(const QueueOutcome& o);
   void reconcile();
   bool start_replica();  // false: it could not start (counted, backoff scheduled)
-  void retire_old_revisions();
   void on_ready(Replica& r);
   void on_exit(const Replica& r, int status, bool expected);
   void record_demand();
@@ -109,7 +127,9 @@ class FunctionRuntime {
   ReplicaSet replicas_;
   http::Client& client_;
   RequestQueue queue_;
-  int revision_ = 1;
+  static constexpr int revision_ = 1;  // ReplicaSet's revision tag: one per runtime now
+  bool routed_ = true;
+  bool ever_ready_ = false;
   RestartBackoff backoff_;
   boost::asio::steady_timer backoff_timer_;
   bool backoff_pending_ = false;
@@ -139,16 +159,27 @@ class FunctionRuntime {
   struct Series {
     metrics::Counter *started, *cold_starts, *restarts, *retries, *abandoned, *upstream_cancelled;
     metrics::Histogram* cold_start_seconds;
-    metrics::Gauge *service_count, *desired, *ready, *queue_depth, *in_flight;
+    metrics::Gauge *rev_desired, *rev_ready;
   } m_;
+  // This revision's share of a function-level gauge: set() adds the difference to the sum.
+  struct SharedGauge {
+    metrics::Gauge* g = nullptr;
+    double mine = 0;
+    void set(double v) {
+      g->inc(v - mine);
+      mine = v;
+    }
+  };
+  SharedGauge service_count_, desired_gauge_, ready_gauge_, queue_gauge_, in_flight_gauge_;
   struct ByCode {
     metrics::Counter* invocations;
     metrics::Histogram* duration;
+    metrics::Counter* revision_requests;
   };
   std::map<unsigned, ByCode> by_code_;
   ByCode& by_code(unsigned code);
 
-  LogRing logs_;
+  LogRing& logs_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // guards callbacks after destruction
 };
 

@@ -4,11 +4,13 @@
 // The original text is kept so the same file can still be applied to a real cluster.
 #include <chrono>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "autoscale/policy_factory.h"
+#include "platform/traffic.h"
 
 namespace mlfaas::platform {
 
@@ -46,6 +48,14 @@ struct FunctionSpec {
   std::map<std::string, std::string> labels, annotations;
   std::vector<std::string> warnings;  // accepted but ignored settings, shown by deploy
   std::string text;                   // the document it was parsed from
+  // Revisions (Knative): a change of `template_key` makes a new revision, named `revision_name` if
+  // the user chose one (spec.template.metadata.name), else {name}-{generation:05d}. `traffic` is
+  // the Service's spec.traffic (absent: all to the latest revision); `rollout_duration` is
+  // serving.knative.dev/rollout-duration.
+  std::string template_key;
+  std::string revision_name;
+  std::optional<std::vector<TrafficTarget>> traffic;
+  std::chrono::milliseconds rollout_duration{0};
 };
 
 // Parses every function in `text` (YAML, several documents allowed, or JSON): Knative Services,

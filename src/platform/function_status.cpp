@@ -18,7 +18,7 @@ json::object FunctionRuntime::status_json() const {
     reps.push_back(json::object{{"id", id},
                                 {"pid", r.proc ? r.proc->pid() : 0},
                                 {"port", r.port},
-                                {"revision", fmt::format("{}-{:05d}", spec_.name, r.revision)},
+                                {"revision", spec_.revision_name},
                                 {"state", st},
                                 {"inFlight", replicas_.lb().in_flight(id)},
                                 {"uptimeSeconds", std::chrono::duration<double>(now - r.started).count()}});
@@ -58,7 +58,8 @@ json::object FunctionRuntime::status_json() const {
       {"inFlight", in_flight_},
       {"coldStarts", cold_starts_},
       {"restarts", restarts_},
-      {"revision", fmt::format("{}-{:05d}", spec_.name, revision_)},
+      {"revision", spec_.revision_name},
+      {"routed", routed_},
       {"format", spec_.format},
       {"source", spec_.source},
       {"command", command},
@@ -77,7 +78,7 @@ json::object FunctionRuntime::status_json() const {
            {"type", "Ready"},
            {"status", ready_replicas() > 0 ? "True" : failure_ ? "False" : "Unknown"},
            {"reason", ready_replicas() > 0 ? "" : failure_ ? failure_->reason : pending_ > 0 ? "Unschedulable"
-                                                             : desired_ == 0 ? "NoTraffic" : "Deploying"},
+                                                             : desired_ == 0 ? (routed_ ? "NoTraffic" : "Unreachable") : "Deploying"},
            {"message", ready_replicas() > 0 ? "" : failure_ ? failure_->message : ""}}}},
       {"replicaDetails", reps}};
 }

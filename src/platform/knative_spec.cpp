@@ -5,6 +5,7 @@
 
 #include <optional>
 
+#include "platform/revision_name.h"
 #include "platform/spec_fields.h"
 
 namespace mlfaas::platform {
@@ -88,6 +89,53 @@ void read_autoscaling(const YAML::Node& ann, const FieldReader& r, FunctionSpec&
   }
 }
 
+std::vector<TrafficTarget> read_traffic(const YAML::Node& list, const FieldReader& r) {
+  const std::string field = "spec.traffic";
+  if (!list.IsSequence()) r.fail(field, "expected a list of traffic targets");
+  std::vector<TrafficTarget> out;
+  for (size_t i = 0; i < list.size(); ++i) {
+    const std::string f = fmt::format("{}[{}]", field, i);
+    const YAML::Node t = list[i];
+    if (!t.IsMap()) r.fail(f, "expected a mapping");
+    TrafficTarget tt;
+    for (auto it = t.begin(); it != t.end(); ++it) {
+      const std::string k = it->first.Scalar();
+      if (k == "revisionName") tt.revision_name = r.str(it->second, f + ".revisionName");
+      else if (k == "latestRevision") tt.latest_revision = r.boolean(it->second, f + ".latestRevision");
+      else if (k == "percent") tt.percent = r.integer(it->second, f + ".percent", 0, 100);
+      else if (k == "tag") tt.tag = r.str(it->second, f + ".tag");
+      else if (k == "configurationName") r.fail(f + ".configurationName", "is not allowed in a Service's traffic");
+      else if (k == "url") continue;  // status, not spec
+      else r.fail(f + "." + k, "unknown field");
+    }
+    out.push_back(std::move(tt));
+  }
+  try {
+    validate_traffic(out, field);
+  } catch (const SpecError& e) {
+    throw SpecError(r.where + ": " + e.what());
+  }
+  return out;
+}
+
+// The template's identity and chosen name, the traffic block and the rollout duration.
+void read_revisions(const YAML::Node& doc, const YAML::Node& tmpl, const FieldReader& r, FunctionSpec& f) {
+  f.template_key = YAML::Dump(tmpl);
+  for (auto& c : f.command) f.template_key += "\n" + c;  // a relative command resolves per file
+  if (tmpl["metadata"] && tmpl["metadata"]["name"]) {
+    f.revision_name = r.str(tmpl["metadata"]["name"], "spec.template.metadata.name");
+    try {
+      validate_revision_name(f.name, f.revision_name, "spec.template.metadata.name");
+    } catch (const SpecError& e) {
+      throw SpecError(r.where + ": " + e.what());
+    }
+  }
+  if (doc["spec"]["traffic"]) f.traffic = read_traffic(doc["spec"]["traffic"], r);
+  const YAML::Node ann = doc["metadata"]["annotations"];
+  if (ann && ann.IsMap() && ann["serving.knative.dev/rollout-duration"])
+    f.rollout_duration = r.duration(ann["serving.knative.dev/rollout-duration"], "metadata.annotations.serving.knative.dev/rollout-duration");
+}
+
 }  // namespace
 
 FunctionSpec parse_knative_service(const YAML::Node& doc, const std::string& source, const std::string& text) {
@@ -153,8 +201,8 @@ FunctionSpec parse_knative_service(const YAML::Node& doc, const std::string& sou
   }
   if (f.annotations.count("mlfaas.dev/startup-timeout"))
     f.startup_timeout = parse_duration(f.annotations["mlfaas.dev/startup-timeout"], "mlfaas.dev/startup-timeout");
-  if (doc["spec"]["traffic"]) f.warnings.push_back("spec.traffic is ignored: one revision runs locally");
   read_autoscaling(tmpl["metadata"] ? tmpl["metadata"]["annotations"] : YAML::Node(), r, f);
+  read_revisions(doc, tmpl, r, f);
   return f;
 }
 

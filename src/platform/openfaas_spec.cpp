@@ -82,6 +82,13 @@ std::vector<std::string> local_command(const FieldReader& r, const YAML::Node& f
                              "annotation com.mlfaas.command, or environment.fprocess");
 }
 
+// A function's identity for revisions: what its document says, and the command it resolved to.
+std::string template_key(const YAML::Node& fn, const FunctionSpec& f) {
+  std::string key = YAML::Dump(fn);
+  for (auto& c : f.command) key += "\n" + c;
+  return key;
+}
+
 }  // namespace
 
 std::vector<FunctionSpec> parse_openfaas_stack(const YAML::Node& doc, const std::string& source, const std::string& text) {
@@ -113,6 +120,7 @@ std::vector<FunctionSpec> parse_openfaas_stack(const YAML::Node& doc, const std:
     f.command = resolve_command(local_command(r, fn, f, field), source);
     read_watchdog_env(r, f, field + ".environment");
     read_openfaas_scaling(r, f, field + ".labels");
+    f.template_key = template_key(fn, f);
     out.push_back(std::move(f));
   }
   return out;
@@ -140,6 +148,7 @@ FunctionSpec parse_openfaas_deployment(const YAML::Node& doc, const std::string&
   f.command = resolve_command(argv, source);
   read_watchdog_env(r, f, "envVars");
   read_openfaas_scaling(r, f, "labels");
+  f.template_key = template_key(doc, f);
   return f;
 }
 

@@ -41,6 +41,12 @@ PlatformMetrics::PlatformMetrics(metrics::Registry& r)
                           {"function_name"})),
       upstream_cancelled(r.counter("mlfaas_function_upstream_cancelled_total",
                                    "Forwarded requests whose upstream exchange was closed because the client left",
-                                   {"function_name"})) {}
+                                   {"function_name"})),
+      revision_requests(r.counter("mlfaas_revision_requests_total", "Requests answered by each revision, by status code",
+                                  {"function_name", "revision", "code"})),
+      revision_desired(r.gauge("mlfaas_revision_desired_replicas", "Replicas the autoscaler wants for the revision",
+                               {"function_name", "revision"})),
+      revision_ready(r.gauge("mlfaas_revision_ready_replicas", "Ready replicas of the revision",
+                             {"function_name", "revision"})) {}
 
 }  // namespace mlfaas::platform

@@ -29,6 +29,10 @@ struct PlatformMetrics {
   metrics::CounterFamily& rejected;           // mlfaas_function_rejected_total{function_name,reason}
   metrics::CounterFamily& abandoned;          // mlfaas_function_abandoned_total{function_name}
   metrics::CounterFamily& upstream_cancelled; // mlfaas_function_upstream_cancelled_total{function_name}
+  // per revision (Knative's revision_* names are for the observability issue)
+  metrics::CounterFamily& revision_requests;  // mlfaas_revision_requests_total{function_name,revision,code}
+  metrics::GaugeFamily& revision_desired;     // mlfaas_revision_desired_replicas{function_name,revision}
+  metrics::GaugeFamily& revision_ready;       // mlfaas_revision_ready_replicas{function_name,revision}
 };
 
 }  // namespace mlfaas::platform

@@ -1,4 +1,5 @@
 #include "platform/replica_set.h"
+#include "platform/revision_name.h"
 
 #include <fmt/format.h>
 #include <netinet/in.h>
@@ -47,8 +48,14 @@ const char* replica_state_name(ReplicaState s) {
 }
 
 ReplicaSet::ReplicaSet(asio::io_context& ioc, ChildReaper& reaper, http::Client& client, NodeCapacity& node,
-                       std::chrono::milliseconds stop_grace, ReplicaEvents events)
-    : ioc_(ioc), reaper_(reaper), client_(client), node_(node), stop_grace_(stop_grace), events_(std::move(events)) {}
+                       std::chrono::milliseconds stop_grace, ReplicaEvents events, int& next_id)
+    : ioc_(ioc),
+      reaper_(reaper),
+      client_(client),
+      node_(node),
+      stop_grace_(stop_grace),
+      events_(std::move(events)),
+      next_id_(next_id) {}
 
 ReplicaSet::~ReplicaSet() {
   *alive_ = false;
@@ -95,7 +102,7 @@ int ReplicaSet::start(const FunctionSpec& spec, int revision) {
     env["PORT"] = std::to_string(rep.port);
     env["K_SERVICE"] = spec.name;
     env["K_CONFIGURATION"] = spec.name;
-    env["K_REVISION"] = fmt::format("{}-{:05d}", spec.name, revision);
+    env["K_REVISION"] = spec.revision_name.empty() ? revision_name(spec.name, revision) : spec.revision_name;
     // Threads sized from the CPU limit (else the request), never above the node's cores.
     if (double c = spec.cpu_limit > 0 ? spec.cpu_limit : spec.cpu_request; c > 0)
       env["MLFAAS_CPUS"] = std::to_string(int(std::ceil(std::min(c, node_.cores()))));

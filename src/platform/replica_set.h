@@ -45,8 +45,9 @@ struct ReplicaEvents {
 
 class ReplicaSet {
  public:
+  // `next_id` numbers replicas; the revisions of one function share it, so ids stay unique in its logs.
   ReplicaSet(boost::asio::io_context& ioc, ChildReaper& reaper, http::Client& client, NodeCapacity& node,
-             std::chrono::milliseconds stop_grace, ReplicaEvents events);
+             std::chrono::milliseconds stop_grace, ReplicaEvents events, int& next_id);
   // Kills what is left (SIGKILL) and returns its cores.
   ~ReplicaSet();
   ReplicaSet(const ReplicaSet&) = delete;
@@ -92,7 +93,7 @@ class ReplicaSet {
   ReplicaEvents events_;
   std::map<int, Replica> replicas_;
   LoadBalancer lb_;
-  int next_id_ = 1;
+  int& next_id_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // guards callbacks after destruction
 };
 
