@@ -20,16 +20,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Runs `f`, turning exceptions into "mlfaas CMD: message" and exit code 1.
-int guarded(const char* cmd, const std::function<int()>& f) {
-  try {
-    return f();
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "mlfaas {}: {}\n", cmd, e.what());
-    return 1;
-  }
-}
-
 std::string content_type_for(const std::string& path) {
   auto ext = to_lower(fs::path(path).extension().string());
   if (ext == ".jpg" || ext == ".jpeg") return "image/jpeg";
@@ -55,6 +45,8 @@ int deploy(const std::string& gw, const std::string& file) {
   auto v = json::parse(r.response.body()).as_object();
   for (auto& n : v.at("deployed").as_array())
     fmt::print("deployed {}: {}/function/{}/\n", std::string(n.as_string()), base, std::string(n.as_string()));
+  if (auto* revs = v.if_contains("revisions"))
+    for (auto& n : revs->as_array()) fmt::print("created revision {}\n", std::string(n.as_string()));
   for (auto& w : v.at("warnings").as_array()) fmt::print(stderr, "warning: {}\n", std::string(w.as_string()));
   return 0;
 }
@@ -108,6 +100,7 @@ int describe(const std::string& gw, const std::string& name, bool as_json) {
                co.at("message").as_string().empty() ? "" : ": " + std::string(co.at("message").as_string()));
   }
   for (auto& w : o.at("warnings").as_array()) fmt::print("warning:       {}\n", std::string(w.as_string()));
+  if (o.contains("traffic")) print_traffic(o);
   fmt::print("\n{:>4} {:>8} {:>6} {:<22} {:<9} {:>6} {:>10}\n", "ID", "PID", "PORT", "REVISION", "STATE", "INFL", "UPTIME");
   for (auto& rv : o.at("replicaDetails").as_array()) {
     auto& rep = rv.as_object();
@@ -119,8 +112,9 @@ int describe(const std::string& gw, const std::string& name, bool as_json) {
   return 0;
 }
 
+// With `async`: POST /async-function/... (202 + call id; the result goes to `callback` if given).
 int invoke(const std::string& gw, const std::string& name, const std::string& file, const std::string& path,
-           const std::string& data, const std::string& method, double timeout_s) {
+           const std::string& data, const std::string& method, double timeout_s, bool async, const std::string& callback) {
   std::string body = file.empty() ? data : read_file(file);
   http::HeaderList headers;
   if (!file.empty()) headers.push_back({"Content-Type", content_type_for(file)});
@@ -129,8 +123,14 @@ int invoke(const std::string& gw, const std::string& name, const std::string& fi
   auto verb = boost::beast::http::string_to_verb(m);
   if (verb == http::Verb::unknown) throw std::runtime_error("unknown method " + m);
   std::string p = path.empty() ? "/" : (path[0] == '/' ? path : "/" + path);
-  auto r = call_gateway(gateway_url(gw), verb, "/function/" + name + p, std::move(body), headers,
-                        std::chrono::milliseconds(int64_t(timeout_s * 1000)));
+  if (!callback.empty()) headers.push_back({"X-Callback-Url", callback});
+  auto r = call_gateway(gateway_url(gw), verb, (async ? "/async-function/" : "/function/") + name + p, std::move(body),
+                        headers, std::chrono::milliseconds(int64_t(timeout_s * 1000)));
+  if (async && r.response.result_int() == 202) {
+    fmt::print("queued: call id {}{}\n", std::string(r.response["X-Call-Id"]),
+               callback.empty() ? "" : "; the result goes to " + callback);
+    return 0;
+  }
   fmt::print("{}", r.response.body());
   if (!r.response.body().empty() && r.response.body().back() != '\n') fmt::print("\n");
   if (r.response.result_int() >= 400) {
@@ -250,15 +250,19 @@ void add_functions(CLI::App& app, Runner& run) {
        ipath = std::make_shared<std::string>(), idata = std::make_shared<std::string>(),
        imethod = std::make_shared<std::string>();
   auto itimeout = std::make_shared<double>(60);
+  auto iasync = std::make_shared<bool>(false);
+  auto icallback = std::make_shared<std::string>();
   inv->add_option("name", *iname, "function")->required();
   inv->add_option("--file,-f", *ifile, "send this file as the body (Content-Type from its extension)")->check(CLI::ExistingFile);
   inv->add_option("--data,-d", *idata, "send this text as the body");
   inv->add_option("--path", *ipath, "path inside the function (default /)");
   inv->add_option("--method,-X", *imethod, "HTTP method (default POST with a body, else GET)");
   inv->add_option("--timeout", *itimeout, "seconds")->capture_default_str();
+  inv->add_flag("--async", *iasync, "queue the call (POST /async-function/...): prints its call id");
+  inv->add_option("--callback", *icallback, "with --async: POST the result to this http:// URL (X-Callback-Url)");
   add_gw(inv);
   inv->callback([=, &run] {
-    run = [=] { return guarded("invoke", [&] { return invoke(*gw, *iname, *ifile, *ipath, *idata, *imethod, *itimeout); }); };
+    run = [=] { return guarded("invoke", [&] { return invoke(*gw, *iname, *ifile, *ipath, *idata, *imethod, *itimeout, *iasync, *icallback); }); };
   });
 
   auto* sc = app.add_subcommand("scale", "Set a function's replica count now (its autoscaler keeps deciding afterwards)");

@@ -28,6 +28,31 @@ void add_up(CLI::App& app, Runner& run) {
   cmd->add_option("--basic-auth-password-file", o->password_file,
                   "the admin password for /system/* (user admin); default: generated on first start into "
                   "$XDG_STATE_HOME/mlfaas/basic-auth-password (~/.local/state/mlfaas), mode 0600");
+  cmd->add_option("--state-dir", o->gateway.state_dir,
+                  "where functions, revisions and traffic are saved and restored on the next start "
+                  "(default: $XDG_STATE_HOME/mlfaas/platform)");
+  cmd->add_flag("--ephemeral", o->ephemeral, "neither restore nor save functions");
+  cmd->add_option("--keep-revisions", o->gateway.keep_revisions,
+                  "revisions without traffic kept per function (older ones are garbage-collected)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000));
+  cmd->add_option("--nats", o->nats_url,
+                  "NATS server with JetStream for async invocations (e.g. nats://host:4222; 'none' = no async); "
+                  "default: a private nats-server with its store in the state directory");
+  cmd->add_option("--async-max-attempts", o->async.retry.max_attempts,
+                  "attempts of an async call answered 429/502/503/504 before it is dead-lettered")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  auto retry_ms = std::make_shared<long>(500);
+  cmd->add_option("--async-retry-delay-ms", *retry_ms, "first retry delay (doubling, at most 30 s)")->capture_default_str();
+  auto ack_ms = std::make_shared<long>(30'000);
+  cmd->add_option("--async-ack-wait-ms", *ack_ms,
+                  "an async call whose worker went silent this long is delivered again (after a crash)")
+      ->capture_default_str();
+  cmd->add_option("--async-max-inflight", o->async.default_max_inflight,
+                  "async calls at once per function, unless its spec sets max_inflight")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
   cmd->add_flag("--no-auth", o->no_auth, "no authentication for /system/* (refused unless --address is loopback)");
   cmd->add_option("--stop-grace-ms", *grace_ms, "SIGTERM to SIGKILL for replicas")->capture_default_str();
   cmd->add_option("--drain-grace-ms", *drain_ms,
@@ -44,6 +69,8 @@ void add_up(CLI::App& app, Runner& run) {
       else if (const char* p = std::getenv("PORT"); p && *p) opts.port = std::atoi(p);
       opts.gateway.runtime.stop_grace = std::chrono::milliseconds(*grace_ms);
       opts.drain_grace = std::chrono::milliseconds(*drain_ms);
+      opts.async.retry.initial_delay = std::chrono::milliseconds(std::max(1L, *retry_ms));
+      opts.async.ack_wait = std::chrono::milliseconds(std::max(100L, *ack_ms));
       return platform::run_up(opts);
     };
   });

@@ -13,5 +13,7 @@ void add_model(CLI::App& app, Runner& run);
 void add_bench(CLI::App& app, Runner& run);
 void add_up(CLI::App& app, Runner& run);
 void add_functions(CLI::App& app, Runner& run);  // deploy, ls, describe, invoke, scale, rm, logs
+void add_revisions(CLI::App& app, Runner& run);  // revisions, traffic
+void add_queue(CLI::App& app, Runner& run);      // queue ls, dead-letters, replay
 
 }  // namespace mlfaas::cli

@@ -49,3 +49,47 @@ std::string api_error(const http::ClientResult& r) {
 }
 
 }  // namespace mlfaas::cli
+
+namespace mlfaas::cli {
+
+int guarded(const char* cmd, const std::function<int()>& f) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "mlfaas {}: {}\n", cmd, e.what());
+    return 1;
+  }
+}
+
+void print_traffic(const boost::json::object& o) {
+  namespace json = boost::json;
+  fmt::print("\n{:<28} {:>4} {:>8} {:<16} {:>7} {:>6} {:>12}  {}\n", "REVISION", "GEN", "TRAFFIC", "TAGS", "DESIRED",
+             "READY", "INVOCATIONS", "STATUS");
+  for (auto& rv : o.at("revisions").as_array()) {
+    auto& r = rv.as_object();
+    std::string tags;
+    for (auto& t : r.at("tags").as_array()) tags += (tags.empty() ? "" : ",") + std::string(t.as_string());
+    auto& cond = r.at("conditions").as_array().at(0).as_object();
+    std::string status = std::string(cond.at("status").as_string()) == "True" ? "Ready"
+                         : cond.at("reason").as_string().empty() ? std::string(cond.at("status").as_string())
+                                                                 : std::string(cond.at("reason").as_string());
+    fmt::print("{:<28} {:>4} {:>7.0f}% {:<16} {:>7} {:>6} {:>12}  {}\n", std::string(r.at("name").as_string()),
+               r.at("generation").to_number<int64_t>(), r.at("percent").to_number<double>(), tags.empty() ? "-" : tags,
+               r.at("desiredReplicas").to_number<int64_t>(), r.at("readyReplicas").to_number<int64_t>(),
+               r.at("invocationCount").to_number<int64_t>(), status);
+  }
+  for (auto& t : o.at("traffic").as_array()) {
+    auto& to = t.as_object();
+    if (to.contains("host"))
+      fmt::print("tag {:<12} -> {:<28} Host: {}.<domain>\n", std::string(to.at("tag").as_string()),
+                 std::string(to.at("revisionName").as_string()), std::string(to.at("host").as_string()));
+  }
+  if (o.contains("rollout")) {
+    auto& ro = o.at("rollout").as_object();
+    fmt::print("rollout: {} -> {}, {:.0f}% done of {} s\n", std::string(ro.at("from").as_string()),
+               std::string(ro.at("to").as_string()), 100 * ro.at("progress").to_number<double>(),
+               ro.at("durationSeconds").to_number<double>());
+  }
+}
+
+}  // namespace mlfaas::cli

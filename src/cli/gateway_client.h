@@ -1,6 +1,7 @@
 #pragma once
 // The CLI side of the gateway API: which gateway, and blocking calls with clear errors.
 #include <boost/json.hpp>
+#include <functional>
 #include <string>
 
 #include "http/fetch.h"
@@ -16,5 +17,11 @@ http::ClientResult call_gateway(const std::string& base, http::Verb method, cons
                                 std::chrono::milliseconds timeout = std::chrono::seconds(30));
 // The body's "error" field, or the body.
 std::string api_error(const http::ClientResult& r);
+
+// Runs `f`, turning exceptions into "mlfaas CMD: message" and exit code 1.
+int guarded(const char* cmd, const std::function<int()>& f);
+
+// A function status's traffic and revisions as a table (describe, revisions, traffic).
+void print_traffic(const boost::json::object& status);
 
 }  // namespace mlfaas::cli

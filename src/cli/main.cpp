@@ -51,6 +51,8 @@ int main(int argc, char** argv) {
   mlfaas::cli::add_bench(app, run);
   mlfaas::cli::add_up(app, run);
   mlfaas::cli::add_functions(app, run);
+  mlfaas::cli::add_revisions(app, run);
+  mlfaas::cli::add_queue(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,9 +1,9 @@
 #include "http/fetch.h"
+#include "http/url.h"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/url/parse.hpp>
 #include <fmt/format.h>
 
 #include <optional>
@@ -13,19 +13,7 @@ namespace mlfaas::http {
 
 ClientResult fetch(std::string_view url, Verb method, std::string body, const HeaderList& headers,
                    std::chrono::milliseconds timeout) {
-  auto parsed = boost::urls::parse_uri(url);
-  if (!parsed) throw std::invalid_argument(fmt::format("invalid URL \"{}\": {}", url, parsed.error().message()));
-  const auto& u = *parsed;
-  if (u.scheme() != "http")
-    throw std::invalid_argument(fmt::format("unsupported URL \"{}\": only http:// is supported", url));
-  if (u.host_address().empty()) throw std::invalid_argument(fmt::format("invalid URL \"{}\": no host", url));
-
-  Endpoint ep{u.host_address(), u.has_port() ? u.port_number() : uint16_t(80)};
-  std::string target = u.encoded_path().empty() ? "/" : std::string(u.encoded_path());
-  if (u.has_query()) {
-    target += '?';
-    target += std::string_view(u.encoded_query());
-  }
+  auto [ep, target] = parse_http_url(url);
 
   Request req{method, target, 11};
   for (auto& [k, v] : headers) req.set(k, v);

@@ -47,12 +47,14 @@ Gateway::Gateway(asio::io_context& ioc, GatewayOptions opts)
       metrics_(registry_),
       node_(opts.node_cpus > 0 ? opts.node_cpus : double(usable_cpus())),
       ticker_(ioc) {
+  if (!opts_.state_dir.empty()) store_ = std::make_unique<FunctionStore>(opts_.state_dir);
   registry_.gauge_callback("mlfaas_gateway_functions", "Deployed functions", [this] { return double(functions_.size()); });
   schedule_tick();
 }
 
 Gateway::~Gateway() {
   *alive_ = false;
+  async_.reset();  // its fetch threads post to the I/O thread and call back into the functions
   ticker_.cancel();
   functions_.clear();
 }
@@ -66,8 +68,11 @@ void Gateway::schedule_tick() {
     for (auto& [name, fn] : functions_) {
       fn->tick();
       idle = idle && fn->idle();
+      for (auto& r : fn->take_retired()) retiring_revisions_.push_back(std::move(r));
     }
-    std::erase_if(retiring_, [](const std::unique_ptr<FunctionRuntime>& fn) { return fn->all_stopped(); });
+    std::erase_if(retiring_, [](const std::unique_ptr<Service>& fn) { return fn->all_stopped(); });
+    std::erase_if(retiring_revisions_, [](const std::unique_ptr<FunctionRuntime>& r) { return r->all_stopped(); });
+    persist();  // which revisions became ready changes what a restart restores
     // After a burst, give the memory its bodies and connections took back to the system (glibc
     // keeps freed heap otherwise; Envoy's overload manager has shrink_heap for the same reason).
     if (idle && !trimmed_) malloc_trim(0);
@@ -81,7 +86,8 @@ http::Handler Gateway::handler() {
 }
 
 uint64_t Gateway::body_limit(const http::Request& head) {
-  if (route_by_host(head)) return UINT64_MAX;
+  if (route_by_host(head).first) return UINT64_MAX;
+  if (head.target().starts_with("/async-function/")) return async_body_limit();
   return head.target().starts_with("/system/") ? uint64_t(1) << 20 : UINT64_MAX;
 }
 
@@ -104,32 +110,112 @@ void Gateway::limit_replicas(FunctionSpec& spec) const {
   sc.kpa.max_scale_limit = cap;
 }
 
-void Gateway::deploy(FunctionSpec spec) {
+std::string Gateway::deploy(FunctionSpec spec) {
   limit_replicas(spec);
   auto it = functions_.find(spec.name);
   if (it != functions_.end()) {
-    log::info("function {}: new revision from {}", spec.name, spec.source.empty() ? spec.format : spec.source);
-    it->second->update(std::move(spec));
-    return;
+    const std::string from = spec.source.empty() ? spec.format : spec.source;
+    std::string rev = it->second->apply(std::move(spec));
+    if (async_) async_->watch(it->first, async_max_inflight(it->second->spec()));
+    if (!rev.empty()) log::info("function {}: new revision {} from {}", it->first, rev, from);
+    for (auto& r : it->second->take_retired()) retiring_revisions_.push_back(std::move(r));
+    persist();
+    return rev;
   }
   log::info("function {}: deployed from {} ({} policy)", spec.name, spec.source.empty() ? spec.format : spec.source,
             autoscale::policy_kind_name(spec.scaling.kind));
   std::string name = spec.name;
-  functions_[name] =
-      std::make_unique<FunctionRuntime>(ioc_, reaper_, client_, metrics_, node_, std::move(spec), opts_.runtime);
+  auto svc = std::make_unique<Service>(service_context(), std::move(spec));
+  std::string rev = svc->latest_ready_name();
+  if (async_) async_->watch(name, async_max_inflight(svc->spec()));
+  functions_[name] = std::move(svc);
+  persist();
+  return rev;
+}
+
+ServiceContext Gateway::service_context() {
+  return ServiceContext{ioc_, reaper_, client_, metrics_, node_, opts_.runtime, opts_.keep_revisions};
+}
+
+size_t Gateway::restore() {
+  if (!store_) return 0;
+  size_t n = 0;
+  for (auto& sv : store_->load()) {
+    const auto& so = sv.as_object();
+    const std::string name(so.at("name").as_string());
+    try {
+      std::unique_ptr<Service> svc;
+      for (auto& rv : so.at("revisions").as_array()) {
+        const auto& ro = rv.as_object();
+        const std::string text(ro.at("text").as_string()), source(ro.at("source").as_string());
+        FunctionSpec spec;
+        bool found = false;
+        for (auto& s : parse_specs(text, source))
+          if (s.name == name) {
+            spec = std::move(s);
+            found = true;
+          }
+        if (!found) throw SpecError("its saved spec no longer defines it");
+        limit_replicas(spec);
+        spec.revision_name = std::string(ro.at("name").as_string());
+        spec.traffic.reset();
+        const int gen = int(ro.at("generation").to_number<int64_t>());
+        const bool ready = ro.at("ready").as_bool();
+        if (!svc) {
+          svc = std::make_unique<Service>(service_context(), std::move(spec), gen);
+          if (ready) svc->revision(svc->latest_ready_name())->assume_ready();
+        } else {
+          svc->restore_revision(std::move(spec), gen, ready);
+        }
+      }
+      if (!svc) continue;
+      svc->restore_traffic(traffic_from_json(so.at("traffic"), "traffic"));
+      if (auto* b = so.if_contains("bootText"); b && b->is_string()) svc->set_boot_text(std::string(b->as_string()));
+      log::info("function {}: restored ({} revisions) from {}", name, svc->revisions_json().size(), store_->file().string());
+      if (async_) async_->watch(name, async_max_inflight(svc->spec()));
+      functions_[name] = std::move(svc);
+      ++n;
+    } catch (const std::exception& e) {
+      log::error("function {}: could not be restored from {}: {}", name, store_->file().string(), e.what());
+    }
+  }
+  return n;
+}
+
+bool Gateway::deploy_at_start(FunctionSpec spec) {
+  auto* svc = find(spec.name);
+  if (svc && svc->boot_text() == spec.text) return false;
+  std::string text = spec.text, name = spec.name;
+  deploy(std::move(spec));
+  find(name)->set_boot_text(std::move(text));
+  persist();
+  return true;
+}
+
+void Gateway::persist() {
+  if (!store_) return;
+  json::array services;
+  for (auto& [name, fn] : functions_) services.push_back(fn->to_state());
+  try {
+    store_->save(services);
+  } catch (const std::exception& e) {
+    log::error("saving the functions: {}", e.what());
+  }
 }
 
 bool Gateway::remove(const std::string& name) {
   auto it = functions_.find(name);
   if (it == functions_.end()) return false;
   it->second->stop_all();
+  if (async_) async_->unwatch(name);
   // Kept until its replicas have exited and its last request is answered (see schedule_tick).
   retiring_.push_back(std::move(it->second));
   functions_.erase(it);
+  persist();
   return true;
 }
 
-FunctionRuntime* Gateway::find(const std::string& name) {
+Service* Gateway::find(const std::string& name) {
   auto it = functions_.find(name);
   return it == functions_.end() ? nullptr : it->second.get();
 }
@@ -143,43 +229,47 @@ bool Gateway::all_stopped() const {
     if (!fn->all_stopped()) return false;
   for (auto& fn : retiring_)
     if (!fn->all_stopped()) return false;
+  for (auto& r : retiring_revisions_)
+    if (!r->all_stopped()) return false;
   return true;
 }
 
-FunctionRuntime* Gateway::route_by_host(const http::Request& req) {
-  // Knative: {name}.{namespace}.{domain}; also bare {name}.{namespace}.
+std::pair<Service*, std::string> Gateway::route_by_host(const http::Request& req) {
+  // Knative: {name}.{namespace}.{domain}, also bare {name}.{namespace}; a tag's revision at
+  // {tag}-{name}.{namespace}... (the default tag-template).
   std::string host = host_without_port(std::string_view(req[http::Field::host]));
   auto dot = host.find('.');
-  if (dot == std::string::npos) return nullptr;
-  auto fn = find(host.substr(0, dot));
-  if (!fn) return nullptr;
+  if (dot == std::string::npos) return {nullptr, ""};
+  const std::string first = host.substr(0, dot);
   auto rest = std::string_view(host).substr(dot + 1);
   auto ns = rest.substr(0, rest.find('.'));
-  return ns == fn->spec().namespace_ ? fn : nullptr;
+  if (auto* fn = find(first)) return {fn->namespace_() == ns ? fn : nullptr, ""};
+  for (auto& [name, fn] : functions_) {
+    if (first.size() <= name.size() + 1 || !first.ends_with("-" + name)) continue;
+    std::string tag = first.substr(0, first.size() - name.size() - 1);
+    if (fn->namespace_() == ns && fn->has_tag(tag)) return {fn.get(), tag};
+  }
+  return {nullptr, ""};
 }
 
 asio::awaitable<http::Response> Gateway::handle(http::Request& req, http::RequestContext& ctx) {
-  if (auto* fn = route_by_host(req)) co_return co_await invoke(*fn, req, ctx, std::string(req.target()));
+  if (auto [svc, tag] = route_by_host(req); svc) {
+    auto* rt = svc->pick(tag);
+    if (!rt) co_return http::error_response(Status::not_found, fmt::format("tag '{}' routes to no revision", tag));
+    co_return co_await invoke(*rt, req, ctx, std::string(req.target()));
+  }
 
   const std::string target(req.target());
   if (target.rfind("/function/", 0) == 0) {
-    // /function/{name}[.{namespace}][/rest]; the query string goes along. (Checked before the
-    // general URL parsing: this is the hot path.)
-    std::string_view rest = std::string_view(target).substr(10);
-    size_t end = rest.find_first_of("/?");
-    std::string name(rest.substr(0, end));
-    std::string ns;
-    if (auto dot = name.find('.'); dot != std::string::npos) {
-      ns = name.substr(dot + 1);
-      name = name.substr(0, dot);
-    }
-    std::string fwd = end == std::string_view::npos ? "/" : std::string(rest.substr(end));
-    if (fwd[0] == '?') fwd = "/" + fwd;
-    auto* fn = find(name);
-    if (!fn || (!ns.empty() && ns != fn->spec().namespace_))
-      co_return http::error_response(Status::not_found, fmt::format("function '{}' is not deployed", name));
-    co_return co_await invoke(*fn, req, ctx, fwd);
+    // Checked before the general URL parsing: this is the hot path.
+    auto fp = parse_function_path(std::string_view(target).substr(10));
+    auto* fn = find(fp.name);
+    if (!fn || (!fp.ns.empty() && fp.ns != fn->namespace_()))
+      co_return http::error_response(Status::not_found, fmt::format("function '{}' is not deployed", fp.name));
+    co_return co_await invoke(*fn->pick(), req, ctx, fp.target);
   }
+  if (target.rfind("/async-function/", 0) == 0)
+    co_return co_await async_invoke(req, parse_function_path(std::string_view(target).substr(16)));
   http::Query q;
   try {
     q = http::parse_query(target);
@@ -200,9 +290,14 @@ asio::awaitable<http::Response> Gateway::handle(http::Request& req, http::Reques
     co_return r;
   }
   if (path == "/system/functions") co_return functions_api(req);
+  if (path == "/system/queue" || path.rfind("/system/queue/", 0) == 0) co_return co_await queue_api(req, path);
   if (path.rfind("/system/function/", 0) == 0) {
     if (!get) co_return http::method_not_allowed("GET, HEAD");
     co_return function_status(path.substr(17));
+  }
+  if (path.rfind("/system/traffic/", 0) == 0) {
+    if (m != http::Verb::put && m != http::Verb::post) co_return http::method_not_allowed("PUT, POST");
+    co_return traffic_api(req, path.substr(16));
   }
   if (path.rfind("/system/scale-function/", 0) == 0) {
     if (m != http::Verb::post) co_return http::method_not_allowed("POST");
@@ -233,6 +328,19 @@ asio::awaitable<http::Response> Gateway::handle(http::Request& req, http::Reques
       fmt::format("no route for {} {}; functions are at /function/{{name}}/... or by Host {{name}}.{{namespace}}.<domain>; "
                   "the API is under /system",
                   std::string(req.method_string()), path));
+}
+
+Gateway::FunctionPath Gateway::parse_function_path(std::string_view rest) {
+  FunctionPath fp;
+  size_t end = rest.find_first_of("/?");
+  fp.name = std::string(rest.substr(0, end));
+  if (auto dot = fp.name.find('.'); dot != std::string::npos) {
+    fp.ns = fp.name.substr(dot + 1);
+    fp.name = fp.name.substr(0, dot);
+  }
+  fp.target = end == std::string_view::npos ? "/" : std::string(rest.substr(end));
+  if (fp.target[0] == '?') fp.target = "/" + fp.target;
+  return fp;
 }
 
 asio::awaitable<http::Response> Gateway::invoke(FunctionRuntime& fn, http::Request& req, http::RequestContext& ctx,
@@ -275,17 +383,19 @@ http::Response Gateway::functions_api(http::Request& req) {
       if (m == http::Verb::put && !exists)
         return http::error_response(Status::not_found, fmt::format("function '{}' does not exist; deploy it with POST", s.name));
     }
-    json::array names, warnings;
+    json::array names, warnings, revisions;
     for (auto& s : specs) {
       names.push_back(json::string(s.name));
       for (auto& w : s.warnings) warnings.push_back(json::string(s.name + ": " + w));
       try {
-        deploy(std::move(s));
+        std::string rev = deploy(std::move(s));
+        if (!rev.empty()) revisions.push_back(json::string(rev));
       } catch (const std::exception& e) {
         return http::error_response(Status::bad_request, e.what());
       }
     }
-    return http::json_response(Status::accepted, json::serialize(json::object{{"deployed", names}, {"warnings", warnings}}));
+    return http::json_response(Status::accepted, json::serialize(json::object{
+                                                     {"deployed", names}, {"revisions", revisions}, {"warnings", warnings}}));
   }
   if (m == http::Verb::delete_) {
     boost::system::error_code ec;
@@ -302,6 +412,24 @@ http::Response Gateway::functions_api(http::Request& req) {
 http::Response Gateway::function_status(const std::string& name) {
   auto* fn = find(name);
   if (!fn) return http::error_response(Status::not_found, fmt::format("function '{}' is not deployed", name));
+  return http::json_response(Status::ok, json::serialize(fn->status_json()));
+}
+
+http::Response Gateway::traffic_api(http::Request& req, const std::string& name) {
+  auto* fn = find(name);
+  if (!fn) return http::error_response(Status::not_found, fmt::format("function '{}' is not deployed", name));
+  boost::system::error_code ec;
+  auto v = json::parse(req.body(), ec);
+  if (ec || !v.is_object() || !v.as_object().contains("traffic"))
+    return http::error_response(Status::bad_request,
+                                R"(expected a JSON body {"traffic": [{"revisionName" | "latestRevision", "percent", "tag"}, ...]})");
+  try {
+    fn->set_traffic(traffic_from_json(v.as_object().at("traffic"), "traffic"));
+  } catch (const SpecError& e) {
+    return http::error_response(Status::bad_request, e.what());
+  }
+  log::info("function {}: traffic {}", name, json::serialize(traffic_to_json(fn->traffic())));
+  persist();
   return http::json_response(Status::ok, json::serialize(fn->status_json()));
 }
 
@@ -351,7 +479,7 @@ http::Response Gateway::logs_api(const http::Request& req) {
     auto secs = std::chrono::duration<double>(l.time.time_since_epoch()).count();
     // OpenFaaS log message fields (name, namespace, instance, timestamp, text) plus seq for --follow.
     body += json::serialize(json::object{{"name", *name},
-                                         {"namespace", fn->spec().namespace_},
+                                         {"namespace", fn->namespace_()},
                                          {"instance", l.replica == 0 ? "gateway" : fmt::format("{}-{}", *name, l.replica)},
                                          {"timestamp", secs},
                                          {"seq", l.seq},

@@ -13,8 +13,11 @@
 
 #include "common/credentials.h"
 #include "common/log.h"
+#include <fmt/format.h>
 #include "http/server.h"
 #include "platform/orphan_guard.h"
+#include "async/jetstream.h"
+#include "async/nats_server.h"
 
 namespace mlfaas::platform {
 
@@ -42,6 +45,7 @@ asio::awaitable<bool> wait_until(asio::io_context& ioc, const std::function<bool
 }
 
 asio::awaitable<void> shutdown(asio::io_context& ioc, http::Server& server, Gateway& gateway, const UpOptions& o) {
+  gateway.stop_async_intake();  // queued calls stay queued for the next start
   if (!co_await wait_until(ioc, [&] { return server.in_flight() == 0; }, Clock::now() + o.drain_grace))
     log::warn("{} requests still in flight after the drain grace; stopping anyway", server.in_flight());
   gateway.stop_all();
@@ -85,8 +89,55 @@ int run_up(UpOptions o) {
     }
   }
 
+  if (o.ephemeral) o.gateway.state_dir.clear();
+  else if (o.gateway.state_dir.empty()) o.gateway.state_dir = (state_dir() / "platform").string();
+
+  // The durable queue first: it must outlive the gateway that uses it.
+  std::unique_ptr<async::NatsServer> nats;
+  std::unique_ptr<async::JetStream> js;
+  std::string async_note = "async invocations off (--nats none)";
+  std::filesystem::path scratch;  // the queue's store when nothing is saved
+  if (o.nats_url != "none") {
+    try {
+      std::string url = o.nats_url;
+      if (url.empty()) {
+        async::NatsServerOptions no;
+        if (o.gateway.state_dir.empty()) {
+          char tmpl[] = "/tmp/mlfaas-nats-XXXXXX";
+          if (!mkdtemp(tmpl)) throw std::runtime_error("cannot create a scratch directory for the queue");
+          scratch = tmpl;
+          no.dir = scratch;
+        } else {
+          no.dir = std::filesystem::path(o.gateway.state_dir) / "nats";
+        }
+        no.max_payload = o.async.max_payload;
+        nats = std::make_unique<async::NatsServer>(no);
+        url = nats->url();
+      }
+      js = std::make_unique<async::JetStream>(url);
+      js->ensure_streams(o.async.max_payload);
+      async_note = "async queue: NATS JetStream at " + url + (nats ? " (private nats-server, store " + nats->dir().string() + ")" : "");
+    } catch (const std::exception& e) {
+      log::error("async invocations are unavailable: {}", e.what());
+      async_note = std::string("async invocations unavailable: ") + e.what();
+      js.reset();
+      nats.reset();
+    }
+  }
+
   asio::io_context ioc(1);
-  Gateway gateway(ioc, o.gateway);
+  std::unique_ptr<Gateway> gateway_ptr;
+  size_t restored = 0;
+  try {
+    gateway_ptr = std::make_unique<Gateway>(ioc, o.gateway);
+    if (js) gateway_ptr->attach_async(*js, o.async);
+    else gateway_ptr->async_unavailable(async_note);
+    restored = gateway_ptr->restore();
+  } catch (const std::exception& e) {
+    log::error("{}", e.what());
+    return 2;
+  }
+  Gateway& gateway = *gateway_ptr;
   http::ServerOptions so;
   so.address = o.address;
   so.port = uint16_t(o.port);
@@ -104,16 +155,19 @@ int run_up(UpOptions o) {
   for (auto& s : specs) {
     for (auto& w : s.warnings) log::warn("function {}: {}", s.name, w);
     try {
-      gateway.deploy(std::move(s));
+      const std::string name = s.name;
+      if (!gateway.deploy_at_start(std::move(s)))
+        log::info("function {}: its spec is unchanged since the last start: kept as restored", name);
     } catch (const std::exception& e) {
       log::error("{}", e.what());
       return 2;
     }
   }
-  log::info("mlfaas up: gateway listening on {}:{} ({} function(s)) in {:.0f} ms; invoke with "
-            "http://127.0.0.1:{}/function/<name>/...; {}",
+  log::info("mlfaas up: gateway listening on {}:{} ({} function(s){}) in {:.0f} ms; invoke with "
+            "http://127.0.0.1:{}/function/<name>/...; {}; {}",
             o.address, server.port(), count,
-            std::chrono::duration<double, std::milli>(Clock::now() - t0).count(), server.port(), auth_note);
+            restored ? fmt::format(", {} restored from {}", restored, o.gateway.state_dir) : std::string(),
+            std::chrono::duration<double, std::milli>(Clock::now() - t0).count(), server.port(), auth_note, async_note);
 
   // Graceful stop: no new connections; requests already in (queued or running) are answered
   // while the replicas keep serving, up to the drain grace; then the replicas are stopped
@@ -128,6 +182,10 @@ int run_up(UpOptions o) {
     asio::co_spawn(ioc, shutdown(ioc, server, gateway, o), asio::detached);
   });
   ioc.run();
+  gateway_ptr.reset();  // its async workers first, then the queue they use
+  js.reset();
+  nats.reset();
+  if (!scratch.empty()) std::filesystem::remove_all(scratch);
   log::info("stopped");
   return 0;
 }

@@ -21,6 +21,11 @@ struct UpOptions {
   // start into local_password_file() (mode 0600). no_auth (loopback only) switches auth off.
   std::optional<std::string> password_file;
   bool no_auth = false;
+  bool ephemeral = false;  // no saved functions (gateway.state_dir is ignored)
+  // Async invocations: an existing NATS (JetStream) server, else a private nats-server with its
+  // store in the state directory; "none" switches them off.
+  std::string nats_url;
+  AsyncOptions async;
   // On SIGTERM: how long requests already received may take before the replicas are stopped.
   std::chrono::milliseconds drain_grace{20'000};
 };

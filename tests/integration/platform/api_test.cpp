@@ -79,9 +79,15 @@ TEST_F(Api, CliDeployLsDescribeInvokeScaleLogsRm) {
   EXPECT_EQ(logs.code, 0);
   EXPECT_NE(logs.out.find("hello: listening on"), std::string::npos) << logs.out;
   EXPECT_NE(logs.out.find("ready in"), std::string::npos) << logs.out;
-  // Deploying again makes a new revision; old replicas drain once the new one is ready.
+  // Deploying the same template again changes nothing (Knative); a changed template makes a new
+  // revision, and the old one's replicas drain once the new one is ready.
+  auto same = run_cli({"deploy", (dir / "second.yaml").string(), "--gateway", p->gateway()});
+  EXPECT_EQ(same.code, 0);
+  EXPECT_EQ(std::string(p->status("second").at("revision").as_string()), "second-00001");
+  write_binary(dir / "second.yaml", hello_service("second", "autoscaling.knative.dev/min-scale: \"1\"\nexample.com/v: \"2\""));
   auto again = run_cli({"deploy", (dir / "second.yaml").string(), "--gateway", p->gateway()});
   EXPECT_EQ(again.code, 0);
+  EXPECT_NE(again.out.find("revision second-00002"), std::string::npos) << again.out;
   EXPECT_TRUE(p->wait_for([] { return std::string(p->status("second").at("revision").as_string()) == "second-00002"; },
                           std::chrono::seconds(5)));
   EXPECT_TRUE(p->wait_for(

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "platform_fixture.h"
 
 #include "common/credentials.h"
@@ -65,6 +66,13 @@ std::unique_ptr<Platform> start_platform(const std::string& spec, std::vector<st
   std::vector<std::string> argv = {mlfaas_exe().string(), "up", "--address", "127.0.0.1", "--port",
                                    std::to_string(p->port), "--specs", (dir / "spec.yaml").string(),
                                    "--stop-grace-ms", "3000"};
+  // Each platform saves its functions in its own state directory (a restart test passes the same
+  // --state-dir again), never in one another test left behind.
+  if (std::find(extra.begin(), extra.end(), "--state-dir") == extra.end()) {
+    p->state_dir = dir / "state";
+    argv.insert(argv.end(), {"--state-dir", p->state_dir.string()});
+  }
+  p->spec_file = dir / "spec.yaml";
   argv.insert(argv.end(), extra.begin(), extra.end());
   p->proc = std::make_unique<Subprocess>(argv);
   if (!p->proc->wait_http_ok(p->port, "/healthz", std::chrono::seconds(20)))

@@ -24,6 +24,7 @@ std::string hello_service(const std::string& name, const std::string& annotation
 struct Platform {
   int port = 0;
   std::unique_ptr<Subprocess> proc;
+  std::filesystem::path state_dir, spec_file;  // state_dir is empty when the test chose its own
   std::string gateway() const { return "http://127.0.0.1:" + std::to_string(port); }
   // /system/* calls carry the admin's credentials (from the local password file, as the CLI finds
   // them) unless the headers set Authorization themselves.
