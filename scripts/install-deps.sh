@@ -16,7 +16,9 @@ PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libdnnl-dev libonnx-dev libprotobuf-dev protobuf-compiler
   libturbojpeg0-dev libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev zlib1g-dev libssl-dev
-  libfmt-dev libyaml-cpp-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libfmt-dev libyaml-cpp-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libnats-dev
+  # the durable queue `mlfaas up` runs for async invocations
+  nats-server
   # what the quickstart itself calls
   curl jq
 )
@@ -25,7 +27,7 @@ if [ $runtime_only = 0 ]; then
     # sanitizers and fuzzing (clang-14's libFuzzer)
     libclang-rt-14-dev clang-14
     # real peers for tests and benchmarks
-    wrk prometheus nats-server nginx-light python3
+    wrk prometheus nginx-light python3
     # a real browser for the report page test
     chromium
   )
