@@ -212,6 +212,21 @@ void JetStream::ensure_streams(int64_t max_msg_bytes) {
   d.MaxMsgSize = int32_t(max_msg_bytes);
   d.AllowDirect = true;
   add_or_update(d);
+
+  const char* event_subjects[] = {"mlfaas.events.>"};
+  jsStreamConfig e;
+  jsStreamConfig_Init(&e);
+  e.Name = kEventsStream;
+  e.Subjects = event_subjects;
+  e.SubjectsLen = 1;
+  e.Retention = js_LimitsPolicy;  // each trigger's consumer reads every event
+  e.Storage = js_FileStorage;
+  e.Duplicates = to_ns(2min);  // a sender retrying an event (same source and id) stores it once
+  e.MaxAge = to_ns(24h);
+  e.MaxBytes = int64_t(4) << 30;
+  e.MaxMsgSize = int32_t(max_msg_bytes);
+  e.AllowDirect = true;
+  add_or_update(e);
 }
 
 uint64_t JetStream::publish(const std::string& subject, std::string_view data, const std::string& msg_id,
@@ -250,7 +265,8 @@ std::unique_ptr<Consumer> JetStream::consumer(const std::string& durable, const 
   jsConsumerConfig_Init(&cc);
   cc.Durable = durable.c_str();
   cc.FilterSubject = filter_subject.c_str();
-  cc.DeliverPolicy = js_DeliverAll;  // a work queue requires it
+  // A work queue requires DeliverAll; a trigger starts with the events that arrive after it.
+  cc.DeliverPolicy = o.deliver_new ? js_DeliverNew : js_DeliverAll;
   cc.AckPolicy = js_AckExplicit;
   cc.ReplayPolicy = js_ReplayInstant;
   cc.AckWait = to_ns(o.ack_wait);
@@ -260,7 +276,8 @@ std::unique_ptr<Consumer> JetStream::consumer(const std::string& durable, const 
   // for the old one (and in a work queue the filters must stay disjoint): refuse it here.
   jsConsumerInfo* ci = nullptr;
   jsErrCode jerr = jsErrCode(0);
-  if (js_GetConsumerInfo(&ci, conn_->js, kAsyncStream, durable.c_str(), nullptr, &jerr) == NATS_OK) {
+  const char* stream = o.stream.c_str();
+  if (js_GetConsumerInfo(&ci, conn_->js, stream, durable.c_str(), nullptr, &jerr) == NATS_OK) {
     std::string existing = ci->Config && ci->Config->FilterSubject ? ci->Config->FilterSubject : "";
     jsConsumerInfo_Destroy(ci);
     if (existing != filter_subject)
@@ -268,12 +285,12 @@ std::unique_ptr<Consumer> JetStream::consumer(const std::string& durable, const 
                                            durable, existing, filter_subject));
   }
   // Creates the durable, or applies changed settings to the existing one (its delivery state kept).
-  natsStatus s = js_AddConsumer(nullptr, conn_->js, kAsyncStream, &cc, nullptr, &jerr);
+  natsStatus s = js_AddConsumer(nullptr, conn_->js, stream, &cc, nullptr, &jerr);
   if (s != NATS_OK) fail("create consumer " + durable, s, jerr);
 
   jsSubOptions so;
   jsSubOptions_Init(&so);
-  so.Stream = kAsyncStream;
+  so.Stream = stream;
   so.Consumer = durable.c_str();  // bind to it: the library creates nothing
   natsSubscription* sub = nullptr;
   s = js_PullSubscribe(&sub, conn_->js, nullptr, durable.c_str(), nullptr, &so, &jerr);
@@ -281,10 +298,10 @@ std::unique_ptr<Consumer> JetStream::consumer(const std::string& durable, const 
   return std::unique_ptr<Consumer>(new Consumer(durable, own(sub, conn_)));
 }
 
-QueueStats JetStream::consumer_stats(const std::string& durable) {
+QueueStats JetStream::consumer_stats(const std::string& durable, const std::string& stream) {
   jsConsumerInfo* ci = nullptr;
   jsErrCode jerr = jsErrCode(0);
-  natsStatus s = js_GetConsumerInfo(&ci, conn_->js, kAsyncStream, durable.c_str(), nullptr, &jerr);
+  natsStatus s = js_GetConsumerInfo(&ci, conn_->js, stream.c_str(), durable.c_str(), nullptr, &jerr);
   if (s == NATS_NOT_FOUND || jerr == JSConsumerNotFoundErr || jerr == JSStreamNotFoundErr) return {};
   if (s != NATS_OK) fail("consumer info " + durable, s, jerr);
   QueueStats q{ci->NumPending, uint64_t(ci->NumAckPending), uint64_t(ci->NumRedelivered)};
@@ -292,9 +309,9 @@ QueueStats JetStream::consumer_stats(const std::string& durable) {
   return q;
 }
 
-void JetStream::delete_consumer(const std::string& durable) {
+void JetStream::delete_consumer(const std::string& durable, const std::string& stream) {
   jsErrCode jerr = jsErrCode(0);
-  natsStatus s = js_DeleteConsumer(conn_->js, kAsyncStream, durable.c_str(), nullptr, &jerr);
+  natsStatus s = js_DeleteConsumer(conn_->js, stream.c_str(), durable.c_str(), nullptr, &jerr);
   if (s == NATS_OK || s == NATS_NOT_FOUND || jerr == JSConsumerNotFoundErr || jerr == JSStreamNotFoundErr) return;
   fail("delete consumer " + durable, s, jerr);
 }

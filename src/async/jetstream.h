@@ -45,6 +45,9 @@ inline constexpr const char* kAsyncStream = "MLFAAS_ASYNC";
 inline constexpr const char* kDeadLetterStream = "MLFAAS_DEADLETTER";
 inline constexpr std::string_view kAsyncSubjectPrefix = "mlfaas.async.";            // + function
 inline constexpr std::string_view kDeadLetterSubjectPrefix = "mlfaas.deadletter.";  // + function
+// CloudEvents brokers: every trigger of a broker reads all its events (limits retention, kept a day).
+inline constexpr const char* kEventsStream = "MLFAAS_EVENTS";
+inline constexpr std::string_view kEventsSubjectPrefix = "mlfaas.events.";  // + namespace.broker
 
 struct Connection;  // the natsConnection and its jsCtx, shared by everything made from them
 
@@ -88,6 +91,8 @@ class Delivery {
 };
 
 struct ConsumerOptions {
+  std::string stream = kAsyncStream;
+  bool deliver_new = false;                 // a new consumer starts with what is stored after it (triggers)
   int max_ack_pending = 16;                 // deliveries out at once, not yet acked
   std::chrono::milliseconds ack_wait{30'000};  // redelivered after this without ack or in_progress
   int max_deliver = -1;                     // -1: unlimited
@@ -135,9 +140,9 @@ class JetStream {
 
   bool connected() const;
 
-  // Creates MLFAAS_ASYNC (work queue, de-duplication window 2 min) and MLFAAS_DEADLETTER
-  // (limits), both file-stored with messages of at most max_msg_bytes; updates them when they
-  // exist with another configuration. Idempotent.
+  // Creates MLFAAS_ASYNC (work queue, de-duplication window 2 min), MLFAAS_DEADLETTER (limits)
+  // and MLFAAS_EVENTS (limits, a day), file-stored with messages of at most max_msg_bytes;
+  // updates them when they exist with another configuration. Idempotent.
   void ensure_streams(int64_t max_msg_bytes);
 
   // Stores `data` on `subject` and returns its stream sequence once the server confirmed it is
@@ -156,9 +161,9 @@ class JetStream {
   std::unique_ptr<Consumer> consumer(const std::string& durable, const std::string& filter_subject,
                                      const ConsumerOptions& options = {});
   // Zeros when the consumer (or the stream) does not exist.
-  QueueStats consumer_stats(const std::string& durable);
+  QueueStats consumer_stats(const std::string& durable, const std::string& stream = kAsyncStream);
   // Not found is fine.
-  void delete_consumer(const std::string& durable);
+  void delete_consumer(const std::string& durable, const std::string& stream = kAsyncStream);
 
   // Up to `max` stored messages of `stream` whose subject matches `subject_filter` (wildcards
   // allowed; empty = all), oldest first; empty when the stream does not exist. Needs a stream
