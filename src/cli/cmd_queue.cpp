@@ -15,12 +15,6 @@ namespace json = boost::json;
 
 namespace {
 
-json::value get_json(const std::string& gw, const std::string& path) {
-  auto r = call_gateway(gateway_url(gw), http::Verb::get, path);
-  if (r.response.result_int() != 200) throw std::runtime_error(api_error(r));
-  return json::parse(r.response.body());
-}
-
 std::string str(const json::object& o, const char* k) {
   auto* v = o.if_contains(k);
   if (!v) return "-";

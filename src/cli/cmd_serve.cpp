@@ -42,6 +42,10 @@ void add_serve(CLI::App& app, Runner& run) {
       ->capture_default_str();
   cmd->add_option("--grace-ms", *grace_ms, "on SIGTERM, wait this long for in-flight requests")->capture_default_str();
   cmd->add_flag("--no-jpeg-dct-scaling", *no_dct, "always decode JPEGs at full size");
+  cmd->add_option("--sink", o->sink, "send every classification as a CloudEvent to this http:// URL (default: $K_SINK)");
+  cmd->add_option("--event-type", o->event_type, "the events' type (default: $MLFAAS_EVENT_TYPE, else ml.prediction)");
+  cmd->add_option("--sink-mode", o->sink_mode, "batch (CloudEvents batched mode) or binary (default: $MLFAAS_SINK_MODE, else binary)")
+      ->check(CLI::IsMember({"batch", "binary"}));
   cmd->add_option("--queue-order", *order, "fifo, or adaptive-lifo (newest first while overloaded)")
       ->check(CLI::IsMember({"fifo", "adaptive-lifo"}))
       ->capture_default_str();

@@ -15,5 +15,7 @@ void add_up(CLI::App& app, Runner& run);
 void add_functions(CLI::App& app, Runner& run);  // deploy, ls, describe, invoke, scale, rm, logs
 void add_revisions(CLI::App& app, Runner& run);  // revisions, traffic
 void add_queue(CLI::App& app, Runner& run);      // queue ls, dead-letters, replay
+void add_eventing(CLI::App& app, Runner& run);   // broker, trigger, event send
+void add_event_display(CLI::App& app, Runner& run);
 
 }  // namespace mlfaas::cli

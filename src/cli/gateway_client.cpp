@@ -52,6 +52,12 @@ std::string api_error(const http::ClientResult& r) {
 
 namespace mlfaas::cli {
 
+boost::json::value get_json(const std::string& gw, const std::string& path) {
+  auto r = call_gateway(gateway_url(gw), http::Verb::get, path);
+  if (r.response.result_int() != 200) throw std::runtime_error(api_error(r));
+  return boost::json::parse(r.response.body());
+}
+
 int guarded(const char* cmd, const std::function<int()>& f) {
   try {
     return f();

@@ -15,6 +15,8 @@ std::string gateway_url(const std::string& flag);
 http::ClientResult call_gateway(const std::string& base, http::Verb method, const std::string& path,
                                 std::string body = {}, const http::HeaderList& headers = {},
                                 std::chrono::milliseconds timeout = std::chrono::seconds(30));
+// GET `path` and parse the JSON answer; throws std::runtime_error with the API's error otherwise.
+boost::json::value get_json(const std::string& gateway_flag, const std::string& path);
 // The body's "error" field, or the body.
 std::string api_error(const http::ClientResult& r);
 

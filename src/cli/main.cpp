@@ -53,6 +53,8 @@ int main(int argc, char** argv) {
   mlfaas::cli::add_functions(app, run);
   mlfaas::cli::add_revisions(app, run);
   mlfaas::cli::add_queue(app, run);
+  mlfaas::cli::add_eventing(app, run);
+  mlfaas::cli::add_event_display(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -6,6 +6,7 @@
 
 #include "common/log.h"
 #include "function/classify_response.h"
+#include "function/event_emitter.h"
 #include "function/image_input.h"
 #include "function/image_request.h"
 #include "function/task_status.h"
@@ -226,7 +227,9 @@ boost::asio::awaitable<http::Response> ClassifierService::classify(http::Request
   if (list.batch_form) body += '[';
   for (size_t k = 0; k < results.size(); ++k) {
     if (k) body += ',';
+    const size_t start = body.size();
     append_classification_json(body, model_, results[k], top_k, total_ms);
+    if (emitter_) emitter_->emit(body.substr(start));  // the event's data: this image's classification
   }
   if (list.batch_form) body += ']';
   co_return http::json_response(Status::ok, std::move(body));

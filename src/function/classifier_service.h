@@ -17,6 +17,8 @@
 
 namespace mlfaas::function {
 
+class EventEmitter;
+
 struct ServiceOptions {
   size_t max_images_per_request = 64;
   uint64_t max_pixels = 50'000'000;
@@ -36,6 +38,8 @@ class ClassifierService {
   http::Handler handler();
 
   void set_ready(bool r);
+  // Every classification is also emitted as an event (off the request path); null = none.
+  void set_emitter(EventEmitter* e) { emitter_ = e; }
   bool ready() const { return ready_.load(); }
   void set_draining() { draining_ = true; set_ready(false); }
   size_t in_flight() const { return in_flight_.load(); }
@@ -56,6 +60,7 @@ class ClassifierService {
   ServiceMetrics metrics_;
   KServeV2 v2_;
   std::atomic<bool> ready_{false};
+  EventEmitter* emitter_ = nullptr;
   std::atomic<bool> draining_{false};
   std::atomic<size_t> in_flight_{0};
 };

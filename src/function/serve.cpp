@@ -1,4 +1,5 @@
 #include "function/serve.h"
+#include "function/event_emitter.h"
 
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -41,6 +42,27 @@ void finish_when_idle(asio::steady_timer& timer, http::Server& server, WorkerPoo
 
 }  // namespace
 
+namespace {
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : fallback;
+}
+
+// The sink from --sink or $K_SINK (what a SinkBinding injects), with $K_CE_OVERRIDES.
+std::optional<EmitterOptions> emitter_options(const ServeOptions& o) {
+  EmitterOptions eo;
+  eo.sink = o.sink.empty() ? env_or("K_SINK", "") : o.sink;
+  if (eo.sink.empty()) return std::nullopt;
+  eo.type = o.event_type.empty() ? env_or("MLFAAS_EVENT_TYPE", "ml.prediction") : o.event_type;
+  eo.source = env_or("MLFAAS_EVENT_SOURCE", "/mlfaas/" + env_or("K_REVISION", "classifier"));
+  eo.ce_overrides = env_or("K_CE_OVERRIDES", "");
+  eo.batch = (o.sink_mode.empty() ? env_or("MLFAAS_SINK_MODE", "binary") : o.sink_mode) == "batch";
+  return eo;
+}
+
+}  // namespace
+
 int run_serve(ServeOptions o) {
   const auto t0 = Clock::now();
   model::ModelLocation loc;
@@ -70,6 +92,17 @@ int run_serve(ServeOptions o) {
   asio::io_context ioc(o.io_threads);
   metrics::Registry registry;
   ClassifierService service(*model, pool, registry, o.service);
+  std::unique_ptr<EventEmitter> emitter;
+  if (auto eo = emitter_options(o)) {
+    try {
+      emitter = std::make_unique<EventEmitter>(*eo, registry);
+      service.set_emitter(emitter.get());
+      log::info("prediction events ({}) go to {} in {} mode", eo->type, eo->sink, eo->batch ? "batched" : "binary");
+    } catch (const std::exception& e) {
+      log::error("the event sink {}: {}", eo->sink, e.what());
+      return 2;
+    }
+  }
   http::ServerOptions so;
   so.address = o.address;
   so.port = uint16_t(o.port);

@@ -27,6 +27,9 @@ struct ServeOptions {
   bool jpeg_dct_scaling = true;
   std::chrono::milliseconds drain_delay{0};      // stay up, unready, before closing the listener
   std::chrono::milliseconds grace_period{25'000}; // then give in-flight requests this long
+  // Prediction events (Knative K_SINK): "" = $K_SINK, none without it. Type, source and mode
+  // default to $MLFAAS_EVENT_TYPE, ml.prediction / /mlfaas/$K_REVISION / $MLFAAS_SINK_MODE (batch|binary).
+  std::string sink, event_type, sink_mode;
 };
 
 // Returns the process exit code.

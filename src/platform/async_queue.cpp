@@ -18,25 +18,6 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 using Clock = std::chrono::steady_clock;
 
-struct AsyncQueue::Worker {
-  std::string function;
-  std::unique_ptr<async::Consumer> consumer;
-  std::thread thread;
-  std::mutex mu;
-  std::condition_variable cv;
-  int in_flight = 0;  // fetched, not finished
-  int max_in_flight = 1;
-  bool stop = false;
-  metrics::Gauge* in_flight_gauge = nullptr;
-  void done() {
-    {
-      std::lock_guard lk(mu);
-      --in_flight;
-    }
-    cv.notify_all();
-  }
-};
-
 namespace {
 
 std::string subject_of(const std::string& function) { return std::string(async::kAsyncSubjectPrefix) + function; }
@@ -54,13 +35,14 @@ std::vector<double> latency_buckets() { return {0.005, 0.01, 0.025, 0.05, 0.1, 0
 
 }  // namespace
 
-AsyncQueue::AsyncQueue(asio::io_context& ioc, async::JetStream& js, http::Client& client, metrics::Registry& r,
-                       AsyncOptions opts, Invoke invoke)
+AsyncQueue::AsyncQueue(asio::io_context& ioc, async::JetStream& js, BlockingPool& pool, http::Client& client,
+                       metrics::Registry& r, AsyncOptions opts, Invoke invoke)
     : ioc_(ioc),
       js_(js),
       client_(client),
       opts_(opts),
       invoke_(std::move(invoke)),
+      pool_(pool),
       m_{r.counter("mlfaas_async_enqueued_total", "Asynchronous calls accepted (stored in the queue)", {"function_name"}),
          r.counter("mlfaas_async_completed_total", "Asynchronous calls finished, by the function's status code",
                    {"function_name", "code"}),
@@ -77,119 +59,38 @@ AsyncQueue::AsyncQueue(asio::io_context& ioc, async::JetStream& js, http::Client
   opts_.callback_retry.validate();
 }
 
-AsyncQueue::~AsyncQueue() {
-  *alive_ = false;
-  stop_intake();
-  pool_.join();
-}
-
-template <class T>
-asio::awaitable<T> AsyncQueue::blocking(std::function<T()> f) {
-  auto start = [this, &f](http::Completion<T> done) {
-    asio::post(pool_, [&f, done] {
-      try {
-        if constexpr (std::is_void_v<T>) {
-          f();
-          done();
-        } else {
-          done(f());
-        }
-      } catch (...) {
-        done.fail(std::current_exception());
-      }
-    });
-  };
-  co_return co_await http::await_completion<T>(start);
-}
+AsyncQueue::~AsyncQueue() { stop_intake(); }
 
 void AsyncQueue::watch(const std::string& function, int max_inflight) {
-  max_inflight = std::max(1, max_inflight);
   if (auto it = workers_.find(function); it != workers_.end()) {
-    {
-      std::lock_guard lk(it->second->mu);
-      it->second->max_in_flight = max_inflight;
-    }
-    it->second->cv.notify_all();
+    it->second->resize(max_inflight);
     return;
   }
-  auto w = std::make_shared<Worker>();
-  w->function = function;
-  w->max_in_flight = max_inflight;
-  w->in_flight_gauge = &m_.in_flight.with({{"function_name", function}});
   async::ConsumerOptions co;
   // The server never hands out more than this unacked: the function's concurrency limit, with room
   // for calls waiting out a retry delay being re-fetched.
   co.max_ack_pending = std::max(64, 4 * max_inflight);
   co.ack_wait = opts_.ack_wait;
   try {
-    w->consumer = js_.consumer(function, subject_of(function), co);
+    auto consumer = js_.consumer(function, subject_of(function), co);
+    workers_[function] = std::make_unique<ConsumerLoop>(
+        ioc_, std::move(consumer), max_inflight, "function " + function + " (async)",
+        [this, function](std::shared_ptr<async::Delivery> d) { return process(function, std::move(d)); });
   } catch (const std::exception& e) {
     log::error("function {}: async calls will not be consumed: {}", function, e.what());
-    return;
   }
-  w->thread = std::thread([this, w] { fetch_loop(w); });
-  workers_[function] = w;
 }
 
-void AsyncQueue::unwatch(const std::string& function) {
-  auto it = workers_.find(function);
-  if (it == workers_.end()) return;
-  auto w = it->second;
-  workers_.erase(it);
-  {
-    std::lock_guard lk(w->mu);
-    w->stop = true;
-  }
-  w->cv.notify_all();
-  if (w->thread.joinable()) w->thread.join();
-}
+void AsyncQueue::unwatch(const std::string& function) { workers_.erase(function); }
 
 void AsyncQueue::stop_intake() {
-  std::vector<std::string> names;
-  for (auto& [n, w] : workers_) names.push_back(n);
-  for (auto& n : names) unwatch(n);
+  for (auto& [n, w] : workers_) w->stop();
 }
 
-void AsyncQueue::fetch_loop(std::shared_ptr<Worker> w) {
-  bool warned = false;
-  for (;;) {
-    int room;
-    {
-      std::unique_lock lk(w->mu);
-      w->cv.wait_for(lk, std::chrono::milliseconds(200), [&] { return w->stop || w->in_flight < w->max_in_flight; });
-      if (w->stop) return;
-      room = w->max_in_flight - w->in_flight;
-    }
-    if (room <= 0) continue;
-    std::vector<async::Delivery> got;
-    try {
-      got = w->consumer->fetch(room, std::chrono::milliseconds(500));
-      warned = false;
-    } catch (const std::exception& e) {
-      if (!warned) log::warn("function {}: fetching async calls: {}", w->function, e.what());
-      warned = true;
-      std::unique_lock lk(w->mu);
-      w->cv.wait_for(lk, std::chrono::seconds(1), [&] { return w->stop; });
-      continue;
-    }
-    if (got.empty()) continue;
-    {
-      std::lock_guard lk(w->mu);
-      w->in_flight += int(got.size());
-    }
-    for (auto& d : got) {
-      auto shared = std::make_shared<async::Delivery>(std::move(d));
-      asio::post(ioc_, [this, w, shared, alive = std::weak_ptr<bool>(alive_)] {
-        if (alive.expired()) return;
-        asio::co_spawn(ioc_, process(w, shared), asio::detached);
-      });
-    }
-  }
-}
-
-asio::awaitable<void> AsyncQueue::process(std::shared_ptr<Worker> w, std::shared_ptr<async::Delivery> d) {
+asio::awaitable<void> AsyncQueue::process(std::string function, std::shared_ptr<async::Delivery> d) {
   const auto t0 = Clock::now();
-  w->in_flight_gauge->inc();
+  auto& in_flight = m_.in_flight.with({{"function_name", function}});
+  in_flight.inc();
   const auto attempts = int(d->delivered_count());
   async::AsyncCall call;
   std::string problem;
@@ -199,29 +100,14 @@ asio::awaitable<void> AsyncQueue::process(std::shared_ptr<Worker> w, std::shared
     problem = e.what();
   }
   if (!problem.empty()) {
-    co_await dead_letter(d, w->function, "", "undecodable", 0, problem);
-    w->in_flight_gauge->dec();
-    w->done();
+    const std::string no_id;
+    co_await dead_letter(d, function, no_id, "undecodable", 0, problem);
+    in_flight.dec();
     co_return;
   }
 
   // Tell the queue we are still at it while a long call runs (else it redelivers after ack_wait).
-  auto working = std::make_shared<bool>(true);
-  auto keepalive = [](std::shared_ptr<bool> working, std::shared_ptr<async::Delivery> d,
-                      std::chrono::milliseconds every) -> asio::awaitable<void> {
-    asio::steady_timer t(co_await asio::this_coro::executor);
-    for (;;) {
-      t.expires_after(every);
-      co_await t.async_wait(asio::use_awaitable);
-      if (!*working) co_return;
-      try {
-        d->in_progress();
-      } catch (const std::exception&) {
-      }
-    }
-  };
-  asio::co_spawn(ioc_, keepalive(working, d, std::max(std::chrono::milliseconds(100), opts_.ack_wait / 3)),
-                 asio::detached);
+  auto working = keep_in_progress(ioc_, d, opts_.ack_wait / 3);
 
   http::Request req;
   req.method_string(call.method);
@@ -236,52 +122,52 @@ asio::awaitable<void> AsyncQueue::process(std::shared_ptr<Worker> w, std::shared
   std::string outcome;
   if (!res) {
     *working = false;
-    co_await dead_letter(d, w->function, call.call_id, "not-deployed", 404,
-                         fmt::format("function '{}' is not deployed", call.function));
+    // Arguments named first: g++ 12 destroys a temporary inside a co_await expression twice.
+    const std::string why = fmt::format("function '{}' is not deployed", call.function);
+    co_await dead_letter(d, function, call.call_id, "not-deployed", 404, why);
   } else if (async::RetryPolicy::retryable_status(res->result_int()) && !opts_.retry.gives_up(attempts)) {
     *working = false;
     const auto delay = opts_.retry.delay_after(attempts);
-    m_.retries.with({{"function_name", w->function}}).inc();
+    m_.retries.with({{"function_name", function}}).inc();
     std::function<int()> nak = [d, delay] {
       d->nak(delay);
       return 0;
     };
     try {
-      co_await blocking<int>(nak);
+      co_await pool_.run<int>(nak);
     } catch (const std::exception& e) {
       log::warn("async call {}: nak: {} (it is delivered again after the ack wait)", call.call_id, e.what());
     }
   } else if (async::RetryPolicy::retryable_status(res->result_int())) {
     *working = false;
-    co_await dead_letter(d, w->function, call.call_id, "retries-exhausted", res->result_int(),
-                         fmt::format("{} attempts, the last answered {}: {}", attempts, res->result_int(),
-                                     res->body().substr(0, 200)));
+    const std::string why = fmt::format("{} attempts, the last answered {}: {}", attempts, res->result_int(),
+                                        res->body().substr(0, 200));
+    co_await dead_letter(d, function, call.call_id, "retries-exhausted", res->result_int(), why);
   } else {
     const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
     bool delivered = call.callback_url.empty() || co_await call_back(call, *res, secs);
     *working = false;
-    m_.completed.with({{"function_name", w->function}, {"code", std::to_string(res->result_int())}}).inc();
+    m_.completed.with({{"function_name", function}, {"code", std::to_string(res->result_int())}}).inc();
     if (!delivered) {
-      co_await dead_letter(d, w->function, call.call_id, "callback-failed", res->result_int(),
-                           fmt::format("the callback to {} failed", call.callback_url));
+      const std::string why = fmt::format("the callback to {} failed", call.callback_url);
+      co_await dead_letter(d, function, call.call_id, "callback-failed", res->result_int(), why);
     } else {
       std::function<int()> ack = [d] {
         d->ack();
         return 0;
       };
       try {
-        co_await blocking<int>(ack);
+        co_await pool_.run<int>(ack);
       } catch (const std::exception& e) {
         log::warn("async call {}: ack: {} (it may run again)", call.call_id, e.what());
       }
       const double since_queued =
           double(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
                      .count() - call.queued_at_ms) / 1000;
-      m_.latency.with({{"function_name", w->function}}).observe(std::max(0.0, since_queued));
+      m_.latency.with({{"function_name", function}}).observe(std::max(0.0, since_queued));
     }
   }
-  w->in_flight_gauge->dec();
-  w->done();
+  in_flight.dec();
 }
 
 asio::awaitable<bool> AsyncQueue::call_back(const async::AsyncCall& call, const http::Response& res, double seconds) {
@@ -326,8 +212,8 @@ asio::awaitable<bool> AsyncQueue::call_back(const async::AsyncCall& call, const 
 }
 
 asio::awaitable<void> AsyncQueue::dead_letter(std::shared_ptr<async::Delivery> d, const std::string& function,
-                                              const std::string& call_id, std::string reason, unsigned status,
-                                              std::string error) {
+                                              const std::string& call_id, const char* reason, unsigned status,
+                                              const std::string& error) {
   log::warn("async call {} of {}: dead-lettered ({}): {}", call_id, function, reason, error);
   m_.dead_lettered.with({{"function_name", function}, {"reason", reason}}).inc();
   const uint64_t seq = d->stream_sequence();
@@ -344,7 +230,7 @@ asio::awaitable<void> AsyncQueue::dead_letter(std::shared_ptr<async::Delivery> d
     return 0;
   };
   try {
-    co_await blocking<int>(move);
+    co_await pool_.run<int>(move);
   } catch (const std::exception& e) {
     // Not acked: the queue delivers it again and the next attempt dead-letters it.
     log::error("async call {}: could not be dead-lettered: {}", call_id, e.what());
@@ -358,7 +244,7 @@ asio::awaitable<uint64_t> AsyncQueue::enqueue(async::AsyncCall call) {
   std::function<uint64_t()> publish = [this, &subject, &wire, &call, timeout] {
     return js_.publish(subject, wire, call.call_id, timeout);
   };
-  uint64_t seq = co_await blocking<uint64_t>(publish);
+  uint64_t seq = co_await pool_.run<uint64_t>(publish);
   m_.enqueued.with({{"function_name", call.function}}).inc();
   co_return seq;
 }
@@ -379,7 +265,7 @@ asio::awaitable<json::object> AsyncQueue::stats() {
     return json::object{{"functions", std::move(fns)},
                         {"deadLetters", js_.count(async::kDeadLetterStream, "")}};
   };
-  co_return co_await blocking<json::object>(read);
+  co_return co_await pool_.run<json::object>(read);
 }
 
 asio::awaitable<json::array> AsyncQueue::dead_letters(std::string function, size_t limit) {
@@ -412,7 +298,7 @@ asio::awaitable<json::array> AsyncQueue::dead_letters(std::string function, size
     }
     return out;
   };
-  co_return co_await blocking<json::array>(read);
+  co_return co_await pool_.run<json::array>(read);
 }
 
 asio::awaitable<size_t> AsyncQueue::replay(std::string function, std::optional<uint64_t> sequence) {
@@ -436,7 +322,7 @@ asio::awaitable<size_t> AsyncQueue::replay(std::string function, std::optional<u
     }
     return n;
   };
-  co_return co_await blocking<size_t>(run);
+  co_return co_await pool_.run<size_t>(run);
 }
 
 }  // namespace mlfaas::platform

@@ -9,11 +9,10 @@
 // X-Duration-Seconds. Delivery is at least once: a call whose ack did not reach the queue before a
 // crash runs again, and X-Call-Id lets receivers drop the duplicate.
 //
-// Threads: fetch threads only fetch and hand calls to the I/O thread; blocking queue operations
-// (publish, ack, dead-letter, admin reads) run on a small pool, and coroutines await them there.
+// Threads: fetch threads (ConsumerLoop) only fetch and hand calls to the I/O thread; blocking
+// queue operations (publish, ack, dead-letter, admin reads) run on a BlockingPool.
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/json.hpp>
 #include <atomic>
 #include <condition_variable>
@@ -30,7 +29,9 @@
 #include "async/retry_policy.h"
 #include "http/client.h"
 #include "http/types.h"
+#include "platform/blocking_pool.h"
 #include "metrics/registry.h"
+#include "platform/consumer_loop.h"
 
 namespace mlfaas::platform {
 
@@ -49,8 +50,8 @@ class AsyncQueue {
   // Invokes a function (nullopt: it is not deployed). Runs on the I/O thread.
   using Invoke = std::function<boost::asio::awaitable<std::optional<http::Response>>(const std::string& function,
                                                                                     http::Request& req)>;
-  AsyncQueue(boost::asio::io_context& ioc, async::JetStream& js, http::Client& client, metrics::Registry& registry,
-             AsyncOptions opts, Invoke invoke);
+  AsyncQueue(boost::asio::io_context& ioc, async::JetStream& js, BlockingPool& pool, http::Client& client,
+             metrics::Registry& registry, AsyncOptions opts, Invoke invoke);
   ~AsyncQueue();  // stops fetching; calls not acked yet are delivered again later
   AsyncQueue(const AsyncQueue&) = delete;
   AsyncQueue& operator=(const AsyncQueue&) = delete;
@@ -72,25 +73,18 @@ class AsyncQueue {
   boost::asio::awaitable<size_t> replay(std::string function, std::optional<uint64_t> sequence);
 
  private:
-  struct Worker;
-  void fetch_loop(std::shared_ptr<Worker> w);
-  boost::asio::awaitable<void> process(std::shared_ptr<Worker> w, std::shared_ptr<async::Delivery> d);
+  boost::asio::awaitable<void> process(std::string function, std::shared_ptr<async::Delivery> d);
   boost::asio::awaitable<bool> call_back(const async::AsyncCall& call, const http::Response& res, double seconds);
   boost::asio::awaitable<void> dead_letter(std::shared_ptr<async::Delivery> d, const std::string& function,
-                                           const std::string& call_id, std::string reason, unsigned status,
-                                           std::string error);
-  // Runs `f` on the blocking pool and resumes on the I/O thread with its result (or exception).
-  template <class T>
-  boost::asio::awaitable<T> blocking(std::function<T()> f);
-
+                                           const std::string& call_id, const char* reason, unsigned status,
+                                           const std::string& error);
   boost::asio::io_context& ioc_;
   async::JetStream& js_;
   http::Client& client_;
   AsyncOptions opts_;
   Invoke invoke_;
-  boost::asio::thread_pool pool_{4};
-  std::map<std::string, std::shared_ptr<Worker>> workers_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  BlockingPool& pool_;
+  std::map<std::string, std::unique_ptr<ConsumerLoop>> workers_;
 
   struct Metrics {
     metrics::CounterFamily &enqueued, &completed, &retries, &dead_lettered, &callbacks;

@@ -18,9 +18,9 @@ FunctionStore::FunctionStore(std::filesystem::path dir) : file_(dir / "functions
   std::filesystem::create_directories(dir);
 }
 
-json::array FunctionStore::load() const {
+json::object FunctionStore::load() const {
   std::ifstream in(file_, std::ios::binary);
-  if (!in) return {};
+  if (!in) return json::object{{"services", json::array{}}, {"eventing", json::array{}}};
   std::stringstream ss;
   ss << in.rdbuf();
   boost::system::error_code ec;
@@ -28,11 +28,13 @@ json::array FunctionStore::load() const {
   if (ec || !v.is_object() || !v.as_object().contains("services") || !v.as_object().at("services").is_array())
     throw std::runtime_error(fmt::format("{}: not a saved function list ({}); move it away to start empty",
                                          file_.string(), ec ? ec.message() : "unexpected shape"));
-  return v.as_object().at("services").as_array();
+  json::object o = v.as_object();
+  if (!o.contains("eventing") || !o.at("eventing").is_array()) o["eventing"] = json::array{};
+  return o;
 }
 
-void FunctionStore::save(const json::array& services) {
-  std::string text = json::serialize(json::object{{"version", 1}, {"services", services}});
+void FunctionStore::save(const json::array& services, const json::array& eventing) {
+  std::string text = json::serialize(json::object{{"version", 1}, {"services", services}, {"eventing", eventing}});
   if (text == last_) return;
   const auto tmp = file_.string() + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

@@ -12,11 +12,11 @@ class FunctionStore {
  public:
   explicit FunctionStore(std::filesystem::path dir);
   const std::filesystem::path& file() const { return file_; }
-  // The saved services (an empty array when nothing was saved). Throws std::runtime_error naming
-  // the file when it cannot be read or parsed.
-  boost::json::array load() const;
+  // {"services": [...], "eventing": [...]} (empty arrays when nothing was saved). Throws
+  // std::runtime_error naming the file when it cannot be read or parsed.
+  boost::json::object load() const;
   // Saves when different from what was saved last. Throws std::runtime_error on I/O errors.
-  void save(const boost::json::array& services);
+  void save(const boost::json::array& services, const boost::json::array& eventing = {});
 
  private:
   std::filesystem::path file_;

@@ -54,7 +54,8 @@ Gateway::Gateway(asio::io_context& ioc, GatewayOptions opts)
 
 Gateway::~Gateway() {
   *alive_ = false;
-  async_.reset();  // its fetch threads post to the I/O thread and call back into the functions
+  eventing_.reset();  // its fetch threads post to the I/O thread and call back into the functions
+  async_.reset();
   ticker_.cancel();
   functions_.clear();
 }
@@ -112,6 +113,7 @@ void Gateway::limit_replicas(FunctionSpec& spec) const {
 
 std::string Gateway::deploy(FunctionSpec spec) {
   limit_replicas(spec);
+  if (eventing_) eventing_->decorate(spec);
   auto it = functions_.find(spec.name);
   if (it != functions_.end()) {
     const std::string from = spec.source.empty() ? spec.format : spec.source;
@@ -140,7 +142,12 @@ ServiceContext Gateway::service_context() {
 size_t Gateway::restore() {
   if (!store_) return 0;
   size_t n = 0;
-  for (auto& sv : store_->load()) {
+  const auto saved = store_->load();
+  // Eventing first: SinkBindings decorate the functions restored below.
+  if (eventing_) eventing_->restore(saved.at("eventing").as_array());
+  else if (!saved.at("eventing").as_array().empty())
+    log::error("{} saved eventing objects are not restored: no queue (--nats)", saved.at("eventing").as_array().size());
+  for (auto& sv : saved.at("services").as_array()) {
     const auto& so = sv.as_object();
     const std::string name(so.at("name").as_string());
     try {
@@ -157,6 +164,7 @@ size_t Gateway::restore() {
           }
         if (!found) throw SpecError("its saved spec no longer defines it");
         limit_replicas(spec);
+        if (eventing_) eventing_->decorate(spec);
         spec.revision_name = std::string(ro.at("name").as_string());
         spec.traffic.reset();
         const int gen = int(ro.at("generation").to_number<int64_t>());
@@ -197,7 +205,7 @@ void Gateway::persist() {
   json::array services;
   for (auto& [name, fn] : functions_) services.push_back(fn->to_state());
   try {
-    store_->save(services);
+    store_->save(services, eventing_ ? eventing_->to_state() : json::array{});
   } catch (const std::exception& e) {
     log::error("saving the functions: {}", e.what());
   }
@@ -253,8 +261,10 @@ std::pair<Service*, std::string> Gateway::route_by_host(const http::Request& req
 }
 
 asio::awaitable<http::Response> Gateway::handle(http::Request& req, http::RequestContext& ctx) {
-  if (auto [svc, tag] = route_by_host(req); svc) {
-    auto* rt = svc->pick(tag);
+  // (No structured bindings in coroutines: g++ 12 destroys a bound std::string twice.)
+  if (auto host_route = route_by_host(req); host_route.first) {
+    const std::string& tag = host_route.second;
+    auto* rt = host_route.first->pick(tag);
     if (!rt) co_return http::error_response(Status::not_found, fmt::format("tag '{}' routes to no revision", tag));
     co_return co_await invoke(*rt, req, ctx, std::string(req.target()));
   }
@@ -291,6 +301,9 @@ asio::awaitable<http::Response> Gateway::handle(http::Request& req, http::Reques
   }
   if (path == "/system/functions") co_return functions_api(req);
   if (path == "/system/queue" || path.rfind("/system/queue/", 0) == 0) co_return co_await queue_api(req, path);
+  if (path == "/system/brokers" || path == "/system/triggers" || path == "/system/sources" ||
+      path.rfind("/system/eventing/", 0) == 0)
+    co_return co_await eventing_api(req, path);
   if (path.rfind("/system/function/", 0) == 0) {
     if (!get) co_return http::method_not_allowed("GET, HEAD");
     co_return function_status(path.substr(17));
@@ -314,6 +327,10 @@ asio::awaitable<http::Response> Gateway::handle(http::Request& req, http::Reques
                         {"provider", json::object{{"provider", "mlfaas"}, {"orchestration", "processes"}, {"version", json::object{{"release", mlfaas::version()}}}}},
                         {"version", json::object{{"release", mlfaas::version()}}},
                         {"arch", mlfaas::machine_arch()}}));
+  }
+  if (auto b = broker_route(req, path); !b.second.empty()) {
+    if (!eventing_) co_return http::unavailable("brokers are unavailable: " + async_unavailable_, 5);
+    co_return co_await eventing_->ingress(req, b.first, b.second);
   }
   if (path == "/healthz") {
     if (!get) co_return http::method_not_allowed("GET, HEAD");
@@ -365,12 +382,16 @@ http::Response Gateway::functions_api(http::Request& req) {
     return http::json_response(Status::ok, json::serialize(list));
   }
   if (m == http::Verb::post || m == http::Verb::put) {
-    std::vector<FunctionSpec> specs;
+    SpecSet set;
     try {
-      specs = parse_specs(req.body(), std::string(req["X-Mlfaas-Spec-Path"]));
+      set = parse_spec_set(req.body(), std::string(req["X-Mlfaas-Spec-Path"]));
     } catch (const SpecError& e) {
       return http::error_response(Status::bad_request, e.what());
     }
+    auto& specs = set.functions;
+    if (!set.eventing.empty() && !eventing_)
+      return http::error_response(Status::bad_request,
+                                  fmt::format("eventing objects need the event store, which is off: {}", async_unavailable_));
     for (auto& s : specs) {
       try {
         limit_replicas(s);  // all checked before any is deployed
@@ -383,7 +404,7 @@ http::Response Gateway::functions_api(http::Request& req) {
       if (m == http::Verb::put && !exists)
         return http::error_response(Status::not_found, fmt::format("function '{}' does not exist; deploy it with POST", s.name));
     }
-    json::array names, warnings, revisions;
+    json::array names, warnings, revisions, objects;
     for (auto& s : specs) {
       names.push_back(json::string(s.name));
       for (auto& w : s.warnings) warnings.push_back(json::string(s.name + ": " + w));
@@ -394,8 +415,20 @@ http::Response Gateway::functions_api(http::Request& req) {
         return http::error_response(Status::bad_request, e.what());
       }
     }
-    return http::json_response(Status::accepted, json::serialize(json::object{
-                                                     {"deployed", names}, {"revisions", revisions}, {"warnings", warnings}}));
+    try {
+      apply_eventing(set.eventing);
+    } catch (const std::exception& e) {
+      return http::error_response(Status::bad_request, e.what());
+    }
+    for (auto* list : {&set.eventing.brokers}) for (auto& o : *list) objects.push_back(json::string("Broker " + o.namespace_ + "/" + o.name));
+    for (auto& o : set.eventing.triggers) objects.push_back(json::string("Trigger " + o.namespace_ + "/" + o.name));
+    for (auto& o : set.eventing.ping_sources) objects.push_back(json::string("PingSource " + o.namespace_ + "/" + o.name));
+    for (auto& o : set.eventing.sink_bindings) objects.push_back(json::string("SinkBinding " + o.namespace_ + "/" + o.name));
+    return http::json_response(Status::accepted,
+                               json::serialize(json::object{{"deployed", names},
+                                                            {"revisions", revisions},
+                                                            {"eventing", objects},
+                                                            {"warnings", warnings}}));
   }
   if (m == http::Verb::delete_) {
     boost::system::error_code ec;

@@ -7,6 +7,7 @@
 //   /system/function/{name}              GET status (OpenFaaS FunctionStatus + revisions, traffic)
 //   /system/traffic/{name}               PUT {"traffic": [...]} (Knative's spec.traffic)
 //   /async-function/{name}[/path], /system/queue...: see gateway_async.cpp
+//   POST /{namespace}/{broker}, /system/brokers, /system/triggers...: see gateway_eventing.cpp
 //   /system/scale-function/{name}        POST {"replicas": N}
 //   /system/logs?name=&since=&tail=      NDJSON log lines of a function's replicas
 //   /system/info, /healthz, /metrics
@@ -23,6 +24,7 @@
 #include "metrics/registry.h"
 #include "platform/child_process.h"
 #include "platform/async_queue.h"
+#include "platform/eventing.h"
 #include "platform/function_runtime.h"
 #include "platform/function_store.h"
 #include "platform/service.h"
@@ -57,6 +59,8 @@ class Gateway {
   // `mlfaas up --specs`: deploys unless the function was restored and its file is unchanged since
   // the last start (then what the API changed since is kept). True if it deployed.
   bool deploy_at_start(FunctionSpec spec);
+  // Applies the eventing objects of a spec set (after its functions). Throws SpecError.
+  void apply_eventing(const EventingSpecs& e);
   bool remove(const std::string& name);
   Service* find(const std::string& name);
   // Brings back the functions saved in the state directory (before any deploy). Returns how many;
@@ -64,7 +68,9 @@ class Gateway {
   size_t restore();
   // Async invocations on `js` (which must outlive the gateway); without this call /async-function
   // answers 503 with `why_unavailable`.
-  void attach_async(async::JetStream& js, AsyncOptions opts);
+  void attach_async(async::JetStream& js, AsyncOptions opts, EventingOptions eventing = {});
+  // The gateway's own base URL (brokers' addresses, K_SINK), known once the server listens.
+  void set_self_url(std::string url) { self_url_ = std::move(url); }
   void async_unavailable(std::string why) { async_unavailable_ = std::move(why); }
   // No new async calls start (shutdown).
   void stop_async_intake();
@@ -86,6 +92,13 @@ class Gateway {
   boost::asio::awaitable<http::Response> async_invoke(http::Request& req, const FunctionPath& fp);
   boost::asio::awaitable<http::Response> queue_api(http::Request& req, const std::string& path);
   int async_max_inflight(const FunctionSpec& spec) const;
+  // Eventing (gateway_eventing.cpp).
+  boost::asio::awaitable<http::Response> eventing_api(http::Request& req, const std::string& path);
+  // Deploys a function's latest spec again (a SinkBinding changed what decorate() adds).
+  void redeploy(const std::string& name);
+  // Host {broker}-broker.{namespace}.svc.cluster.local (Knative's legacy broker address, the study's)
+  // or POST /{namespace}/{broker}: the broker, else {"", ""}.
+  std::pair<std::string, std::string> broker_route(const http::Request& req, const std::string& path) const;
   uint64_t async_body_limit() const;
   void persist();
   ServiceContext service_context();
@@ -113,7 +126,10 @@ class Gateway {
   std::vector<std::unique_ptr<Service>> retiring_;
   std::vector<std::unique_ptr<FunctionRuntime>> retiring_revisions_;
   std::unique_ptr<FunctionStore> store_;
-  std::unique_ptr<AsyncQueue> async_;  // reset first in ~Gateway: its threads call into the functions
+  BlockingPool blocking_{4};  // NATS calls off the I/O thread
+  std::unique_ptr<AsyncQueue> async_;
+  std::unique_ptr<Eventing> eventing_;
+  std::string self_url_ = "http://127.0.0.1:8080";  // reset first in ~Gateway: its threads call into the functions
   std::string async_unavailable_ = "no queue configured";
   boost::asio::steady_timer ticker_;
   bool trimmed_ = true;  // the heap was trimmed since the last request

@@ -56,7 +56,7 @@ int Gateway::async_max_inflight(const FunctionSpec& spec) const {
   return async_ ? async_->options().default_max_inflight : 1;
 }
 
-void Gateway::attach_async(async::JetStream& js, AsyncOptions opts) {
+void Gateway::attach_async(async::JetStream& js, AsyncOptions opts, EventingOptions eventing) {
   auto invoke = [this](const std::string& fn, http::Request& req) -> asio::awaitable<std::optional<http::Response>> {
     auto* svc = find(fn);
     if (!svc) co_return std::nullopt;
@@ -65,12 +65,16 @@ void Gateway::attach_async(async::JetStream& js, AsyncOptions opts) {
     caller.host = std::string(req[http::Field::host]);
     co_return co_await svc->pick()->invoke(req, caller);
   };
-  async_ = std::make_unique<AsyncQueue>(ioc_, js, client_, registry_, opts, invoke);
+  async_ = std::make_unique<AsyncQueue>(ioc_, js, blocking_, client_, registry_, opts, invoke);
   for (auto& [name, fn] : functions_) async_->watch(name, async_max_inflight(fn->spec()));
+  eventing.ack_wait = opts.ack_wait;
+  eventing_ = std::make_unique<Eventing>(ioc_, js, blocking_, client_, registry_, eventing, invoke,
+                                         [this] { return self_url_; });
 }
 
 void Gateway::stop_async_intake() {
   if (async_) async_->stop_intake();
+  if (eventing_) eventing_->stop_intake();
 }
 
 uint64_t Gateway::async_body_limit() const {

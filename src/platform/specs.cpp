@@ -8,6 +8,7 @@
 #include <regex>
 
 #include "common/strings.h"
+#include "platform/eventing_spec.h"
 #include "platform/spec_fields.h"
 
 namespace mlfaas::platform {
@@ -44,7 +45,7 @@ void check_namespace(const FunctionSpec& f, const std::string& where) {
                                 where, f.name, f.namespace_));
 }
 
-std::vector<FunctionSpec> parse_documents(const std::string& text, const std::string& source);
+std::vector<FunctionSpec> parse_documents(const std::string& text, const std::string& source, EventingSpecs* eventing);
 
 // yaml-cpp 0.7 (Debian 12) never returns from LoadAll when a flow-entry comma stands at a
 // document's top level, outside any block mapping or sequence: `, a`, `"a", b`, `{a: 1}, b`,
@@ -150,7 +151,11 @@ void check_name(const FunctionSpec& f) {
 
 }  // namespace
 
-std::vector<FunctionSpec> parse_specs(const std::string& text, const std::string& source) {
+namespace {
+
+// The checks every spec text passes before yaml-cpp sees it, then every document. With `eventing`,
+// Knative Eventing documents are read into it; without, they are skipped.
+std::vector<FunctionSpec> parse_text(const std::string& text, const std::string& source, EventingSpecs* eventing) {
   const std::string where = source.empty() ? "spec" : source;
   // Everything a spec says is echoed back as JSON by the API: it must be text.
   if (auto bad = first_invalid_utf8(text))
@@ -163,7 +168,7 @@ std::vector<FunctionSpec> parse_specs(const std::string& text, const std::string
   }
   check_document_tops(text, where);
   try {
-    return parse_documents(text, source);
+    return parse_documents(text, source, eventing);
   } catch (const SpecError&) {
     throw;
   } catch (const YAML::Exception& e) {
@@ -173,9 +178,25 @@ std::vector<FunctionSpec> parse_specs(const std::string& text, const std::string
   }
 }
 
+}  // namespace
+
+std::vector<FunctionSpec> parse_specs(const std::string& text, const std::string& source) {
+  auto out = parse_text(text, source, nullptr);
+  if (out.empty()) throw SpecError((source.empty() ? "spec" : source) + ": no functions found");
+  return out;
+}
+
+SpecSet parse_spec_set(const std::string& text, const std::string& source) {
+  SpecSet set;
+  set.functions = parse_text(text, source, &set.eventing);
+  if (set.functions.empty() && set.eventing.empty())
+    throw SpecError((source.empty() ? "spec" : source) + ": no functions or eventing objects found");
+  return set;
+}
+
 namespace {
 
-std::vector<FunctionSpec> parse_documents(const std::string& text, const std::string& source) {
+std::vector<FunctionSpec> parse_documents(const std::string& text, const std::string& source, EventingSpecs* eventing) {
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(text);
@@ -188,12 +209,17 @@ std::vector<FunctionSpec> parse_documents(const std::string& text, const std::st
     const YAML::Node& d = docs[i];
     if (!d || d.IsNull()) continue;
     if (!d.IsMap()) throw SpecError(fmt::format("{}: document {} is not a mapping", where, i + 1));
+    if (is_eventing_document(d)) {
+      if (eventing) parse_eventing_document(d, source, text, *eventing);
+      continue;
+    }
     if (d["apiVersion"] || d["kind"]) {
       std::string api = d["apiVersion"] ? d["apiVersion"].Scalar() : "";
       std::string kind = d["kind"] ? d["kind"].Scalar() : "";
       if (api != "serving.knative.dev/v1" || kind != "Service")
         throw SpecError(fmt::format("{}: apiVersion/kind {}/{} is not supported; expected serving.knative.dev/v1 Service "
-                                    "or an OpenFaaS stack.yml",
+                                    "(or eventing.knative.dev/v1 Broker, Trigger; sources.knative.dev/v1 SinkBinding, "
+                                    "PingSource) or an OpenFaaS stack.yml",
                                     where, api, kind));
       out.push_back(parse_knative_service(d, source, text));
     } else if (d["functions"]) {
@@ -207,7 +233,6 @@ std::vector<FunctionSpec> parse_documents(const std::string& text, const std::st
                                   where));
     }
   }
-  if (out.empty()) throw SpecError(where + ": no functions found");
   for (auto& f : out) {
     if (f.command.empty() || f.command[0].empty())
       throw SpecError(fmt::format("{}: function '{}': the command is empty", where, f.name));
@@ -220,8 +245,12 @@ std::vector<FunctionSpec> parse_documents(const std::string& text, const std::st
 
 }  // namespace
 
-std::vector<FunctionSpec> load_specs(const std::string& path) {
+namespace {
+
+// Every *.yaml / *.yml / *.json of a directory, sorted, or the one file.
+std::vector<std::pair<std::string, std::string>> read_spec_files(const std::string& path) {
   std::error_code ec;
+  std::vector<std::pair<std::string, std::string>> out;
   if (fs::is_directory(path, ec)) {
     std::vector<fs::path> files;
     for (auto& e : fs::directory_iterator(path)) {
@@ -230,20 +259,43 @@ std::vector<FunctionSpec> load_specs(const std::string& path) {
     }
     std::sort(files.begin(), files.end());
     if (files.empty()) throw SpecError(path + ": no *.yaml, *.yml or *.json files");
-    std::vector<FunctionSpec> out;
     for (auto& f : files) {
-      auto specs = load_specs(f.string());
-      out.insert(out.end(), specs.begin(), specs.end());
+      auto one = read_spec_files(f.string());
+      out.insert(out.end(), one.begin(), one.end());
     }
     return out;
   }
-  std::string text;
   try {
-    text = read_file(path);
+    out.emplace_back(path, read_file(path));
   } catch (const std::exception& e) {
     throw SpecError(e.what());
   }
-  return parse_specs(text, path);
+  return out;
+}
+
+}  // namespace
+
+SpecSet load_spec_set(const std::string& path) {
+  SpecSet all;
+  for (auto& [file, text] : read_spec_files(path)) {
+    auto one = parse_spec_set(text, file);
+    all.functions.insert(all.functions.end(), one.functions.begin(), one.functions.end());
+    auto& e = all.eventing;
+    e.brokers.insert(e.brokers.end(), one.eventing.brokers.begin(), one.eventing.brokers.end());
+    e.triggers.insert(e.triggers.end(), one.eventing.triggers.begin(), one.eventing.triggers.end());
+    e.sink_bindings.insert(e.sink_bindings.end(), one.eventing.sink_bindings.begin(), one.eventing.sink_bindings.end());
+    e.ping_sources.insert(e.ping_sources.end(), one.eventing.ping_sources.begin(), one.eventing.ping_sources.end());
+  }
+  return all;
+}
+
+std::vector<FunctionSpec> load_specs(const std::string& path) {
+  std::vector<FunctionSpec> out;
+  for (auto& [file, text] : read_spec_files(path)) {
+    auto specs = parse_specs(text, file);
+    out.insert(out.end(), specs.begin(), specs.end());
+  }
+  return out;
 }
 
 }  // namespace mlfaas::platform

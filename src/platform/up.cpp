@@ -56,15 +56,22 @@ asio::awaitable<void> shutdown(asio::io_context& ioc, http::Server& server, Gate
   ioc.stop();
 }
 
+// How the platform reaches itself (K_SINK of a broker, brokers' addresses).
+std::string self_url(const std::string& address, int port) {
+  std::string host = address == "0.0.0.0" || address == "::" || address.empty() ? "127.0.0.1" : address;
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  return fmt::format("http://{}:{}", host, port);
+}
+
 }  // namespace
 
 int run_up(UpOptions o) {
   const auto t0 = Clock::now();
   OrphanGuard::start();  // before any thread: nothing we start may outlive us
   if (o.model_dir) setenv("MLFAAS_MODEL_DIR", o.model_dir->c_str(), 1);  // inherited by replicas
-  std::vector<FunctionSpec> specs;
+  SpecSet set;
   try {
-    specs = o.specs ? load_specs(*o.specs) : parse_specs(builtin_classifier_spec(), "built-in classifier");
+    set = o.specs ? load_spec_set(*o.specs) : parse_spec_set(builtin_classifier_spec(), "built-in classifier");
   } catch (const SpecError& e) {
     log::error("{}", e.what());
     return 2;
@@ -130,6 +137,7 @@ int run_up(UpOptions o) {
   size_t restored = 0;
   try {
     gateway_ptr = std::make_unique<Gateway>(ioc, o.gateway);
+    gateway_ptr->set_self_url(self_url(o.address, o.port));
     if (js) gateway_ptr->attach_async(*js, o.async);
     else gateway_ptr->async_unavailable(async_note);
     restored = gateway_ptr->restore();
@@ -151,6 +159,8 @@ int run_up(UpOptions o) {
     log::error("{}", e.what());
     return 2;
   }
+  gateway.set_self_url(self_url(o.address, server.port()));
+  auto& specs = set.functions;
   const size_t count = specs.size();
   for (auto& s : specs) {
     for (auto& w : s.warnings) log::warn("function {}: {}", s.name, w);
@@ -162,6 +172,12 @@ int run_up(UpOptions o) {
       log::error("{}", e.what());
       return 2;
     }
+  }
+  try {
+    gateway.apply_eventing(set.eventing);
+  } catch (const std::exception& e) {
+    log::error("{}", e.what());
+    return 2;
   }
   log::info("mlfaas up: gateway listening on {}:{} ({} function(s){}) in {:.0f} ms; invoke with "
             "http://127.0.0.1:{}/function/<name>/...; {}; {}",

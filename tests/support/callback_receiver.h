@@ -16,6 +16,11 @@ class CallbackReceiver {
  public:
   struct Received {
     std::string call_id, status, function, duration, body;
+    std::map<std::string, std::string> headers;  // every header, lower-case names (ce-id, ce-type, ...)
+    std::string header(const std::string& lower) const {
+      auto it = headers.find(lower);
+      return it == headers.end() ? "" : it->second;
+    }
   };
   CallbackReceiver();
   ~CallbackReceiver();
@@ -28,7 +33,13 @@ class CallbackReceiver {
   size_t count() const;                    // all, duplicates included
   // The next `n` callbacks are answered `status` (and not recorded).
   void fail_next(int n, unsigned status = 503);
+  // Answer every request with a CloudEvent of this type in binary mode (a trigger subscriber's reply).
+  void reply_with_event(const std::string& type);
+  // Every answer waits this long (a slow subscriber; requests still overlap).
+  void set_delay(int ms);
   int refused() const;
+  // Distinct values of one header among what was received (e.g. "ce-id").
+  std::set<std::string> distinct(const std::string& lower_header) const;
 
  private:
   struct Impl;

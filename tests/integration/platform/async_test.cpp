@@ -193,12 +193,8 @@ TEST(Async, NoAcceptedCallIsLostAcrossAKillOfThePlatform) {
   };
   ASSERT_TRUE(p->wait_for([&] { return !nats_alive(); }, std::chrono::seconds(10)));
 
-  Platform q;
-  q.port = p->port;
-  q.proc = std::make_unique<Subprocess>(std::vector<std::string>{
-      mlfaas_exe().string(), "up", "--address", "127.0.0.1", "--port", std::to_string(q.port), "--specs",
-      p->spec_file.string(), "--state-dir", p->state_dir.string(), "--stop-grace-ms", "3000", "--async-ack-wait-ms", "1000"});
-  ASSERT_TRUE(q.proc->wait_http_ok(q.port, "/healthz", std::chrono::seconds(20))) << q.proc->stderr_text();
+  auto restarted = restart_platform(*p, {"--async-ack-wait-ms", "1000"});
+  Platform& q = *restarted;
   ASSERT_TRUE(q.wait_for([&] { return cb.call_ids().size() >= 500; }, std::chrono::seconds(120)))
       << cb.call_ids().size() << " of 500 called back (" << before << " before the kill)\n"
       << q.proc->stderr_text();

@@ -80,6 +80,21 @@ std::unique_ptr<Platform> start_platform(const std::string& spec, std::vector<st
   return p;
 }
 
+std::unique_ptr<Platform> restart_platform(const Platform& old, std::vector<std::string> extra) {
+  auto p = std::make_unique<Platform>();
+  p->port = old.port;
+  p->state_dir = old.state_dir;
+  p->spec_file = old.spec_file;
+  std::vector<std::string> argv = {mlfaas_exe().string(), "up", "--address", "127.0.0.1", "--port",
+                                   std::to_string(p->port), "--specs", old.spec_file.string(), "--state-dir",
+                                   old.state_dir.string(), "--stop-grace-ms", "3000"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  p->proc = std::make_unique<Subprocess>(argv);
+  if (!p->proc->wait_http_ok(p->port, "/healthz", std::chrono::seconds(20)))
+    ADD_FAILURE() << "mlfaas up did not start again; stderr:\n" << p->proc->stderr_text();
+  return p;
+}
+
 CliRun run_cli(std::vector<std::string> args) {
   test_state_dir();
   args.insert(args.begin(), mlfaas_exe().string());

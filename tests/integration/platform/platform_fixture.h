@@ -43,6 +43,10 @@ std::filesystem::path test_state_dir();
 // Writes `spec` to a temp file and starts `mlfaas up --specs FILE` (plus extra args).
 std::unique_ptr<Platform> start_platform(const std::string& spec, std::vector<std::string> extra = {});
 
+// `mlfaas up` again after `old` stopped or was killed: the same port, spec file and state directory
+// (plus extra args). Fails the test if it is not up within 20 s.
+std::unique_ptr<Platform> restart_platform(const Platform& old, std::vector<std::string> extra = {});
+
 // Runs `mlfaas ARGS...` and returns {exit code, stdout, stderr}.
 struct CliRun {
   int code;

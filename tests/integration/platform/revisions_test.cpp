@@ -251,19 +251,13 @@ TEST(Revisions, FunctionsRevisionsAndTrafficSurviveARestartEvenAKill) {
                                               "  - latestRevision: true\n    percent: 0\n    tag: new\n")).status, 202);
   ASSERT_EQ(p->call("POST", "/system/functions", versioned("extra", 1)).status, 202);
   ASSERT_TRUE(p->wait_for([&] { return revision_ready(*p, "keep", "keep-00002"); }, std::chrono::seconds(10)));
-  const auto state = p->state_dir;
-  const int port = p->port;
 
   for (int signal : {SIGTERM, SIGKILL}) {
     p->proc->signal(signal);
     p->proc->wait(std::chrono::seconds(30));
     // The same spec file and state directory: the restored functions come back as they were.
-    Platform q;
-    q.port = port;
-    q.proc = std::make_unique<Subprocess>(std::vector<std::string>{
-        mlfaas_exe().string(), "up", "--address", "127.0.0.1", "--port", std::to_string(port), "--specs",
-        p->spec_file.string(), "--state-dir", state.string(), "--stop-grace-ms", "3000"});
-    ASSERT_TRUE(q.proc->wait_http_ok(port, "/healthz", std::chrono::seconds(20))) << q.proc->stderr_text();
+    auto restarted = restart_platform(*p);
+    Platform& q = *restarted;
     ASSERT_TRUE(q.wait_for([&] { return q.ready("keep") >= 1 && q.ready("extra") == 1; }, std::chrono::seconds(10)));
     auto st = q.status("keep");
     EXPECT_EQ(st.at("revisions").as_array().size(), 2u) << boost::json::serialize(st);
@@ -278,7 +272,7 @@ TEST(Revisions, FunctionsRevisionsAndTrafficSurviveARestartEvenAKill) {
       ASSERT_EQ(v3.status, 202) << v3.body;
       EXPECT_EQ(v3.json().at("revisions").as_array().at(0).as_string(), "keep-00003");
     }
-    p->proc = std::move(q.proc);
+    p = std::move(restarted);
   }
 }
 
