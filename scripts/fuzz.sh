@@ -4,14 +4,14 @@
 #   SECONDS > 0: fuzz each target that long (new inputs go to build-fuzz/corpus/TARGET; a crash is
 #                saved in build-fuzz/crashes/ and fails the run); prints each target's executions.
 #   SECONDS = 0: run every seed once and stop (what CI does: a regression check of the corpora).
-# Targets: image multipart image_request kserve_v2 http_request specs
+# Targets: image multipart image_request kserve_v2 http_request specs cloudevents
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 target="${1:-all}"
 secs="${2:-60}"
 build="$root/build-fuzz"
 jobs="${MLFAAS_JOBS:-$(nproc)}"
-all=(image multipart image_request kserve_v2 http_request specs)
+all=(image multipart image_request kserve_v2 http_request specs cloudevents)
 if [ "$target" = all ]; then targets=("${all[@]}"); else targets=("$target"); fi
 for t in "${targets[@]}"; do
   [ -d "$root/fuzz/corpus/$t" ] || { echo "fuzz.sh: unknown target '$t' (one of: ${all[*]})" >&2; exit 2; }
