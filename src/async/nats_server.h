@@ -19,6 +19,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <memory>
+
+#include "common/daemon_process.h"
 
 namespace mlfaas::async {
 
@@ -41,19 +44,19 @@ class NatsServer {
 
   std::string url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
   int port() const { return port_; }
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return proc_ ? proc_->pid() : -1; }
   const std::filesystem::path& dir() const { return opt_.dir; }
   std::filesystem::path log_file() const { return opt_.dir / "nats-server.log"; }
   // SIGTERM (the server flushes JetStream state and exits), SIGKILL after `grace`; then reaps it.
   // Idempotent; also fine when the process already died.
   void stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
-  bool running() const { return pid_ > 0; }
+  bool running() const { return proc_ && proc_->pid() > 0; }
 
  private:
   void start();
   [[noreturn]] void fail(const std::string& why);
   NatsServerOptions opt_;
-  pid_t pid_ = -1;
+  std::unique_ptr<DaemonProcess> proc_;
   int port_ = 0;
 };
 
