@@ -28,8 +28,8 @@ if [ $runtime_only = 0 ]; then
     libclang-rt-14-dev clang-14
     # real peers for tests and benchmarks
     wrk prometheus nginx-light python3
-    # a real browser for the report page test
-    chromium
+    # a real browser for the report page and web UI tests
+    chromium chromium-driver python3-selenium
   )
 fi
 

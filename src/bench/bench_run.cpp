@@ -181,6 +181,11 @@ RunResult run_bench(const BenchPlan& plan, const ProgressFn& progress, const std
     poller = std::make_unique<GatewayPoller>(function_status_url(*plan.gateway_origin, *plan.function), origin);
     poller->start();
   }
+  std::unique_ptr<PrometheusPoller> prom;
+  if (plan.prometheus) {
+    prom = std::make_unique<PrometheusPoller>(*plan.prometheus, plan.function.value_or(""), origin);
+    prom->start();
+  }
   Watch watch(origin, progress, interrupt);
   if (plan.mode == LoadMode::sweep)
     run_sweep(plan, origin, watch, out);
@@ -189,6 +194,10 @@ RunResult run_bench(const BenchPlan& plan, const ProgressFn& progress, const std
   if (poller) {
     poller->stop();
     out.gateway = poller->samples();
+  }
+  if (prom) {
+    prom->stop();
+    out.prometheus = prom->samples();
   }
   return out;
 }

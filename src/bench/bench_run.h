@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "bench/gateway_poller.h"
+#include "bench/prometheus_poller.h"
 #include "bench/plan.h"
 #include "bench/recorder.h"
 #include "bench/stability.h"
@@ -29,6 +30,7 @@ struct RunResult {
   RecordedData data;       // the whole run: totals, per-second timeline, send lag (open loop)
   uint64_t connections_opened = 0;
   std::vector<GatewaySample> gateway;
+  std::vector<PrometheusSample> prometheus;
   std::vector<SweepStep> sweep;
   // Sweeps: (seconds since start, concurrency) at the start of each step.
   std::vector<std::pair<double, int>> concurrency_changes;

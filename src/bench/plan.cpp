@@ -169,6 +169,11 @@ BenchPlan resolve_plan(const BenchOptions& o, const FileReader& read_file) {
     p.gateway_origin = p.target.origin;
   }
 
+  if (!o.prometheus.empty()) {
+    if (o.prometheus.rfind("http://", 0) != 0)
+      throw invalid_argument("--prometheus must be an http:// URL, e.g. http://127.0.0.1:9090");
+    p.prometheus = o.prometheus;
+  }
   p.label = !o.label.empty() ? o.label : !o.preset.empty() ? o.preset : p.target.url;
   return p;
 }

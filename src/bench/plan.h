@@ -39,6 +39,7 @@ struct BenchOptions {
   std::string gateway;
   std::string function;
   std::string label;
+  std::string prometheus;  // --prometheus URL: record the server side during the run
 };
 
 enum class LoadMode { closed, open, sweep };
@@ -66,6 +67,7 @@ struct BenchPlan {
   int max_trials = 10;
   std::optional<std::string> gateway_origin;  // poll {gateway}/system/function/{function}
   std::optional<std::string> function;
+  std::optional<std::string> prometheus;  // query {prometheus}/api/v1/query during the run
   std::string preset;
   std::string label;  // name of the run in comparisons
 };

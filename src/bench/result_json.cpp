@@ -207,6 +207,18 @@ json::object result_to_json(const BenchPlan& plan, const RunResult& r, std::stri
   o["latency_histogram"] = histogram_json(r.data.total.latency);
   o["timeline"] = timeline_json(r);
   if (plan.gateway_origin && plan.function) o["gateway"] = gateway_json(plan, r);
+  if (plan.prometheus) {
+    // The server side during the run, from Prometheus (mlfaas bench --prometheus).
+    json::array samples;
+    for (auto& s : r.prometheus) {
+      json::object x{{"t_s", s.t}};
+      for (auto& [k, v] : s.values) x[k] = v;
+      samples.push_back(std::move(x));
+    }
+    json::object queries;
+    for (auto& [k, q] : prometheus_queries(plan.function.value_or(""))) queries[k] = q;
+    o["prometheus"] = json::object{{"url", *plan.prometheus}, {"queries", std::move(queries)}, {"samples", std::move(samples)}};
+  }
   if (plan.mode == LoadMode::sweep) o["sweep"] = sweep_json(r);
   return o;
 }

@@ -1,5 +1,7 @@
 #include "bench/summary_text.h"
 
+#include <map>
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -108,6 +110,22 @@ std::string summary_text(const BenchPlan& p, const RunResult& r) {
         format_latency_us(r.data.send_lag.percentile(50)), format_latency_us(r.data.send_lag.percentile(99)),
         format_latency_us(r.data.send_lag.max()));
   out += fmt::format("Connections opened: {}\n", r.connections_opened);
+  if (!r.prometheus.empty()) {
+    // max and mean of each recorded series, from Prometheus (mlfaas bench --prometheus).
+    std::map<std::string, std::pair<double, std::pair<double, int>>> agg;  // name -> (max, (sum, n))
+    for (auto& s : r.prometheus)
+      for (auto& [k, v] : s.values) {
+        auto& a = agg[k];
+        a.first = a.second.second == 0 ? v : std::max(a.first, v);
+        a.second.first += v;
+        a.second.second++;
+      }
+    out += fmt::format("Server side (Prometheus, {} samples):", r.prometheus.size());
+    if (agg.empty()) out += " no data";
+    for (auto& [k, a] : agg)
+      out += fmt::format(" {} max {:.3g} mean {:.3g};", k, a.first, a.second.first / std::max(1, a.second.second));
+    out += "\n";
+  }
   return out;
 }
 

@@ -172,6 +172,9 @@ void add_bench(CLI::App& app, Runner& run) {
   cmd->add_option("-m,--method", o->method, "HTTP method (default GET, POST with a body)");
   cmd->add_option("--preset", o->preset, "replay one of the original study's clients:" + presets);
   cmd->add_option("--gateway", o->gateway, "gateway to poll for the function's replicas, e.g. http://127.0.0.1:8080");
+  cmd->add_option("--prometheus", o->prometheus,
+                  "record the function's replicas, queue, CPU and memory from this Prometheus during the run "
+                  "(e.g. mlfaas up --prometheus: http://127.0.0.1:9090)");
   cmd->add_option("--function", o->function, "function name at the gateway (default: from a /function/NAME URL)");
   cmd->add_option("--label", o->label, "name of this run in comparisons (default: the preset or the URL)");
   cmd->add_option("--json", out->json, "write everything (summary, timeline, histogram, settings) as JSON");

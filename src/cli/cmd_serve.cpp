@@ -2,6 +2,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "common/access_log.h"
 #include "function/serve.h"
 
 namespace mlfaas::cli {
@@ -42,6 +43,9 @@ void add_serve(CLI::App& app, Runner& run) {
       ->capture_default_str();
   cmd->add_option("--grace-ms", *grace_ms, "on SIGTERM, wait this long for in-flight requests")->capture_default_str();
   cmd->add_flag("--no-jpeg-dct-scaling", *no_dct, "always decode JPEGs at full size");
+  auto access = std::make_shared<std::string>();
+  cmd->add_option("--access-log", *access, "one line per request on stdout: json, text or off (default: $MLFAAS_ACCESS_LOG, else json)")
+      ->check(CLI::IsMember({"json", "text", "off"}));
   cmd->add_option("--sink", o->sink, "send every classification as a CloudEvent to this http:// URL (default: $K_SINK)");
   cmd->add_option("--event-type", o->event_type, "the events' type (default: $MLFAAS_EVENT_TYPE, else ml.prediction)");
   cmd->add_option("--sink-mode", o->sink_mode, "batch (CloudEvents batched mode) or binary (default: $MLFAAS_SINK_MODE, else binary)")
@@ -60,6 +64,8 @@ void add_serve(CLI::App& app, Runner& run) {
       opts.drain_delay = std::chrono::milliseconds(*drain_ms);
       opts.grace_period = std::chrono::milliseconds(*grace_ms);
       opts.jpeg_dct_scaling = !*no_dct;
+      const char* env_log = std::getenv("MLFAAS_ACCESS_LOG");
+      set_access_log_format(parse_access_log_format(!access->empty() ? *access : env_log && *env_log ? env_log : "json"));
       opts.queue.adaptive_lifo = *order == "adaptive-lifo";
       return function::run_serve(opts);
     };

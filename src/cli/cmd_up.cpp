@@ -1,5 +1,7 @@
 #include <cstdlib>
 
+#include "common/access_log.h"
+
 #include "cli/commands.h"
 #include "platform/up.h"
 
@@ -53,6 +55,13 @@ void add_up(CLI::App& app, Runner& run) {
                   "async calls at once per function, unless its spec sets max_inflight")
       ->capture_default_str()
       ->check(CLI::Range(1, 10000));
+  cmd->add_flag("--prometheus", o->prometheus,
+                "also run Debian's prometheus, scraping the gateway and every replica, with mlfaas's alert rules");
+  cmd->add_option("--prometheus-address", o->prometheus_address, "where that prometheus listens")->capture_default_str();
+  auto access = std::make_shared<std::string>("json");
+  cmd->add_option("--access-log", *access, "one line per request on stdout, here and in the replicas: json, text or off")
+      ->check(CLI::IsMember({"json", "text", "off"}))
+      ->capture_default_str();
   cmd->add_flag("--no-auth", o->no_auth, "no authentication for /system/* (refused unless --address is loopback)");
   cmd->add_option("--stop-grace-ms", *grace_ms, "SIGTERM to SIGKILL for replicas")->capture_default_str();
   cmd->add_option("--drain-grace-ms", *drain_ms,
@@ -69,6 +78,8 @@ void add_up(CLI::App& app, Runner& run) {
       else if (const char* p = std::getenv("PORT"); p && *p) opts.port = std::atoi(p);
       opts.gateway.runtime.stop_grace = std::chrono::milliseconds(*grace_ms);
       opts.drain_grace = std::chrono::milliseconds(*drain_ms);
+      set_access_log_format(parse_access_log_format(*access));
+      setenv("MLFAAS_ACCESS_LOG", access->c_str(), 1);  // the replicas log the same way
       opts.async.retry.initial_delay = std::chrono::milliseconds(std::max(1L, *retry_ms));
       opts.async.ack_wait = std::chrono::milliseconds(std::max(100L, *ack_ms));
       return platform::run_up(opts);

@@ -5,7 +5,9 @@
 #include <charconv>
 
 #include "common/log.h"
+#include "common/access_log.h"
 #include "function/classify_response.h"
+#include "http/trace_context.h"
 #include "function/event_emitter.h"
 #include "function/image_input.h"
 #include "function/image_request.h"
@@ -48,11 +50,28 @@ ClassifierService::ClassifierService(model::Model& model, WorkerPool& pool, metr
       .set(1);
   registry.gauge("mlfaas_model_load_seconds", "Time to load the model (parse, optimize)").get().set(model.load_ms / 1000);
   register_process_metrics(registry);
+  nv_.labels = {{"model", model.manifest.name}, {"version", model.manifest.version}};
+  auto nv = [&](const char* name, const char* help) {
+    return &registry.counter(name, help, {"model", "version"}).with(nv_.labels);
+  };
+  nv_.success = nv("nv_inference_request_success", "Number of successful inference requests, all batch sizes (Triton)");
+  nv_.count = nv("nv_inference_count", "Number of inferences performed (Triton)");
+  nv_.exec_count = nv("nv_inference_exec_count", "Number of model executions performed (Triton)");
+  nv_.request_us = nv("nv_inference_request_duration_us", "Cumulative inference request duration in microseconds (Triton)");
+  nv_.queue_us = nv("nv_inference_queue_duration_us", "Cumulative inference queuing duration in microseconds (Triton)");
+  nv_.compute_us = nv("nv_inference_compute_infer_duration_us", "Cumulative compute inference duration in microseconds (Triton)");
+  nv_.failure = &registry.counter("nv_inference_request_failure", "Number of failed inference requests, all batch sizes (Triton)",
+                                  {"model", "version", "reason"});
+  registry.gauge_callback("nv_inference_pending_request_count", "Instantaneous number of pending requests awaiting execution (Triton)",
+                          [this] { return double(pool_.queue_depth()); }, nv_.labels);
   pool_.on_batch = [this](const BatchStats& b) {
     metrics_.compute_seconds.observe(b.inference_seconds);
     metrics_.batch_size.observe(b.size);
     metrics_.exec_count.inc();
     metrics_.inference_count.inc(b.size);
+    nv_.exec_count->inc();
+    nv_.count->inc(b.size);
+    nv_.compute_us->inc(b.inference_seconds * 1e6);
   };
 }
 
@@ -81,6 +100,25 @@ boost::asio::awaitable<http::Response> ClassifierService::handle(http::Request& 
   --in_flight_;
   metrics_.in_flight.dec();
   metrics_.record_request(route_label, std::string(req.method_string()), res.result_int(), seconds_since(start));
+  const bool probe = route_label == "/healthz" || route_label == "/readyz" || route_label == "/_/health" ||
+                     route_label == "/_/ready" || route_label == "/metrics";
+  if (!probe && access_log_format() != AccessLogFormat::off) {
+    // The gateway's span is this request's parent; the function's own span is new.
+    const auto parent = http::parse_traceparent(req["traceparent"]);
+    const auto trace = parent ? parent->child() : http::start_trace();
+    access_log(boost::json::object{{"level", "info"},
+                                   {"component", "function"},
+                                   {"method", std::string(req.method_string())},
+                                   {"path", std::string(req.target())},
+                                   {"status", res.result_int()},
+                                   {"bytes", res.body().size()},
+                                   {"duration_ms", seconds_since(start) * 1000},
+                                   {"revision", std::string(std::getenv("K_REVISION") ? std::getenv("K_REVISION") : "")},
+                                   {"request_id", std::string(req["X-Request-Id"])},
+                                   {"trace_id", trace.trace_id},
+                                   {"span_id", trace.span_id},
+                                   {"parent_span_id", parent ? parent->span_id : ""}});
+  }
   co_return res;
 }
 
@@ -207,6 +245,7 @@ boost::asio::awaitable<http::Response> ClassifierService::classify(http::Request
     auto& r = results[k];
     if (r.status == TaskStatus::ok) {
       metrics_.queue_seconds.observe(r.queue_ms / 1000);
+      nv_.queue_us->inc(r.queue_ms * 1000);
       if (r.decode_ms > 0) metrics_.decode_seconds.observe(r.decode_ms / 1000);
       if (r.preprocess_ms > 0) metrics_.preprocess_seconds.observe(r.preprocess_ms / 1000);
     }
@@ -219,9 +258,12 @@ boost::asio::awaitable<http::Response> ClassifierService::classify(http::Request
     else if (r.status == TaskStatus::overloaded || r.status == TaskStatus::timeout)
       metrics_.rejected.with({{"reason", failure_reason(r)}}).inc();
     else metrics_.failures.with({{"reason", failure_reason(r)}}).inc();
+    nv_.failure->with({nv_.labels[0], nv_.labels[1], {"reason", failure_reason(r)}}).inc();
     co_return failure_response(r, results.size() > 1 ? fmt::format("image {}: ", k) : "", opts_.retry_after_seconds);
   }
   const double total_ms = std::chrono::duration<double, std::milli>(Clock::now() - ctx.received).count();
+  nv_.success->inc(double(results.size()));
+  nv_.request_us->inc(total_ms * 1000 * double(results.size()));
   std::string body;
   body.reserve(512 * results.size());
   if (list.batch_form) body += '[';
@@ -229,7 +271,8 @@ boost::asio::awaitable<http::Response> ClassifierService::classify(http::Request
     if (k) body += ',';
     const size_t start = body.size();
     append_classification_json(body, model_, results[k], top_k, total_ms);
-    if (emitter_) emitter_->emit(body.substr(start));  // the event's data: this image's classification
+    // The event's data: this image's classification; it continues the request's trace.
+    if (emitter_) emitter_->emit(body.substr(start), std::string(req["traceparent"]));
   }
   if (list.batch_form) body += ']';
   co_return http::json_response(Status::ok, std::move(body));

@@ -61,6 +61,12 @@ class ClassifierService {
   KServeV2 v2_;
   std::atomic<bool> ready_{false};
   EventEmitter* emitter_ = nullptr;
+  // Triton's metric names ({model, version}), so Triton dashboards read this service too.
+  struct Triton {
+    metrics::Counter *success, *count, *exec_count, *request_us, *queue_us, *compute_us;
+    metrics::CounterFamily* failure;
+    metrics::Labels labels;
+  } nv_;
   std::atomic<bool> draining_{false};
   std::atomic<size_t> in_flight_{0};
 };

@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 #include <ctime>
 
+#include "common/access_log.h"
 #include "common/log.h"
 #include "common/random.h"
 #include "events/cloudevent.h"
@@ -31,15 +32,6 @@ struct EventEmitter::Impl {
 
 namespace {
 
-std::string rfc3339_now() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1'000'000;
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec, us);
-}
 
 }  // namespace
 
@@ -71,7 +63,7 @@ EventEmitter::~EventEmitter() {
   thread_.join();
 }
 
-void EventEmitter::emit(std::string json_data) {
+void EventEmitter::emit(std::string json_data, const std::string& traceparent) {
   events::CloudEvent e;
   e.set("specversion", "1.0");
   e.set("id", uuid_v4());
@@ -80,6 +72,7 @@ void EventEmitter::emit(std::string json_data) {
   e.set("time", rfc3339_now());
   e.set("datacontenttype", "application/json");
   for (auto& [k, v] : impl_->extensions) e.set(k, v);
+  if (!traceparent.empty()) e.set("traceparent", traceparent);
   e.data = std::move(json_data);
   e.has_data = true;
   {

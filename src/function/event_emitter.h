@@ -36,8 +36,9 @@ class EventEmitter {
   EventEmitter(const EventEmitter&) = delete;
   EventEmitter& operator=(const EventEmitter&) = delete;
 
-  // One event with `json_data` as its data. Thread-safe, never blocks on the network.
-  void emit(std::string json_data);
+  // One event with `json_data` as its data (and the request's W3C traceparent, CloudEvents'
+  // distributed tracing extension). Thread-safe, never blocks on the network.
+  void emit(std::string json_data, const std::string& traceparent = "");
   const EmitterOptions& options() const { return opts_; }
 
  private:

@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "common/log.h"
+#include "common/strings.h"
 #include "http/async_result.h"
 #include "http/url.h"
 
@@ -54,7 +55,8 @@ AsyncQueue::AsyncQueue(asio::io_context& ioc, async::JetStream& js, BlockingPool
                    {"function_name", "result"}),
          r.histogram("mlfaas_async_latency_seconds", "From a call being queued to its result (and callback) being done",
                      latency_buckets(), {"function_name"}),
-         r.gauge("mlfaas_async_in_flight", "Asynchronous calls being invoked now", {"function_name"})} {
+         r.gauge("mlfaas_async_in_flight", "Asynchronous calls being invoked now", {"function_name"}),
+         r.gauge("mlfaas_async_queued", "Asynchronous calls stored and waiting for their turn", {"function_name"})} {
   opts_.retry.validate();
   opts_.callback_retry.validate();
 }
@@ -82,6 +84,29 @@ void AsyncQueue::watch(const std::string& function, int max_inflight) {
 }
 
 void AsyncQueue::unwatch(const std::string& function) { workers_.erase(function); }
+
+void AsyncQueue::refresh_gauges() {
+  if (refreshing_ || workers_.empty()) return;
+  refreshing_ = true;
+  asio::co_spawn(ioc_, refresh(), asio::detached);
+}
+
+asio::awaitable<void> AsyncQueue::refresh() {
+  std::vector<std::string> names;
+  for (auto& [n, w] : workers_) names.push_back(n);
+  std::function<std::vector<uint64_t>()> read = [this, names] {
+    std::vector<uint64_t> out;
+    for (auto& n : names) out.push_back(js_.consumer_stats(n).pending);
+    return out;
+  };
+  try {
+    const auto queued = co_await pool_.run<std::vector<uint64_t>>(read);
+    for (size_t i = 0; i < names.size(); ++i) m_.queued.with({{"function_name", names[i]}}).set(double(queued[i]));
+  } catch (const std::exception&) {
+    // The queue is unreachable: the gauge keeps its last value; the fetch loops log it.
+  }
+  refreshing_ = false;
+}
 
 void AsyncQueue::stop_intake() {
   for (auto& [n, w] : workers_) w->stop();
@@ -187,6 +212,9 @@ asio::awaitable<bool> AsyncQueue::call_back(const async::AsyncCall& call, const 
     req.set("X-Duration-Seconds", fmt::format("{:.6f}", seconds));
     if (auto ct = res[http::Field::content_type]; !ct.empty()) req.set(http::Field::content_type, ct);
     if (auto rev = res["X-Mlfaas-Revision"]; !rev.empty()) req.set("X-Mlfaas-Revision", rev);
+    // The call's trace goes on to the callback (W3C trace context).
+    for (auto& [k, v] : call.headers)
+      if (iequals(k, "traceparent")) req.set("traceparent", v);
     req.body() = res.body();
     auto r = co_await client_.request(url.endpoint, std::move(req), opts_.callback_timeout);
     const unsigned code = r.ok() ? r.response.result_int() : 0;

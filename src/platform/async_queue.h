@@ -63,6 +63,8 @@ class AsyncQueue {
   void unwatch(const std::string& function);
   // Stops every fetch thread (shutdown: no new calls start).
   void stop_intake();
+  // Reads each function's queued count from the queue (off the I/O thread) into mlfaas_async_queued.
+  void refresh_gauges();
 
   // Stores the call; returns its stream sequence. Throws std::runtime_error when it was not stored.
   boost::asio::awaitable<uint64_t> enqueue(async::AsyncCall call);
@@ -90,7 +92,10 @@ class AsyncQueue {
     metrics::CounterFamily &enqueued, &completed, &retries, &dead_lettered, &callbacks;
     metrics::HistogramFamily& latency;
     metrics::GaugeFamily& in_flight;
+    metrics::GaugeFamily& queued;
   } m_;
+  bool refreshing_ = false;
+  boost::asio::awaitable<void> refresh();
 };
 
 }  // namespace mlfaas::platform

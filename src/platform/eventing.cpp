@@ -11,6 +11,7 @@
 
 #include "async/async_call.h"
 #include "common/base64.h"
+#include "common/access_log.h"
 #include "common/log.h"
 #include "events/cron.h"
 #include "http/responses.h"
@@ -42,16 +43,6 @@ std::string subject_of(const std::string& ns, const std::string& broker) {
   return std::string(async::kEventsSubjectPrefix) + ns + "." + broker;
 }
 
-// RFC 3339 in UTC with milliseconds, as Knative writes knativearrivaltime.
-std::string rfc3339_now() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
-}
 
 events::HeaderList headers_of(const boost::beast::http::fields& fields) {
   events::HeaderList h;
@@ -400,12 +391,14 @@ asio::awaitable<void> Eventing::deliver(std::string k, std::shared_ptr<async::De
     m_.trigger_events.with(labels("delivered")).inc();
     if (auto arrived = e.attr("knativearrivaltime"); !arrived.empty()) {
       std::tm tm{};
-      int ms = 0;
-      if (sscanf(arrived.c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-                 &tm.tm_sec, &ms) >= 6) {
+      char frac[16] = "0";
+      if (sscanf(arrived.c_str(), "%d-%d-%dT%d:%d:%d.%9[0-9]Z", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                 &tm.tm_min, &tm.tm_sec, frac) >= 6) {
         tm.tm_year -= 1900;
         tm.tm_mon -= 1;
-        const auto at = std::chrono::system_clock::from_time_t(timegm(&tm)) + std::chrono::milliseconds(ms);
+        const double fraction = std::strtod((std::string("0.") + frac).c_str(), nullptr);
+        const auto at = std::chrono::system_clock::from_time_t(timegm(&tm)) +
+                        std::chrono::microseconds(int64_t(fraction * 1e6));
         m_.delivery_latency.with({{"namespace", now.spec.namespace_}, {"trigger", now.spec.name}})
             .observe(std::max(0.0, std::chrono::duration<double>(std::chrono::system_clock::now() - at).count()));
       }

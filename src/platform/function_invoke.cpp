@@ -4,7 +4,10 @@
 
 #include <charconv>
 
+#include "common/access_log.h"
+#include "common/random.h"
 #include "common/strings.h"
+#include "http/trace_context.h"
 #include "http/responses.h"
 #include "overload/deadline.h"
 #include "platform/function_runtime.h"
@@ -37,6 +40,16 @@ asio::awaitable<http::Response> FunctionRuntime::invoke(http::Request& req, cons
     return it == req.end() ? std::string_view() : std::string_view(it->value());
   });
   const auto deadline = arrival + budget;
+  const bool cold = ready_replicas() == 0;
+  // W3C trace context: continue the caller's trace (or start one) with the gateway's own span;
+  // the replica's parent is that span. A request id for the logs, kept if the caller sent one.
+  const auto incoming = http::parse_traceparent(req["traceparent"]);
+  const http::TraceContext trace = incoming ? incoming->child() : http::start_trace();
+  req.set("traceparent", trace.header());
+  std::string request_id(req["X-Request-Id"]);
+  if (request_id.empty() || request_id.size() > 128) request_id = uuid_v4();
+  req.set("X-Request-Id", request_id);
+  Clock::time_point sent_at = arrival;
   ++invocations_;
   ++in_flight_;
   demand_.record_requests(arrival, 1);
@@ -97,6 +110,7 @@ asio::awaitable<http::Response> FunctionRuntime::invoke(http::Request& req, cons
     if (!rep) continue;  // it exited between being picked and now: pick again
     http::Endpoint ep("127.0.0.1", uint16_t(rep->port));
     const auto sent = Clock::now();
+    sent_at = sent;
     // The replica gets what is left of the budget (gRPC and Envoy propagate deadlines the same way).
     req.set(overload::kTimeoutHeader, std::to_string(overload::millis_left(deadline, sent)));
     auto left = std::chrono::milliseconds(overload::millis_left(deadline, sent));
@@ -148,6 +162,26 @@ asio::awaitable<http::Response> FunctionRuntime::invoke(http::Request& req, cons
   auto [dend, dec] = std::to_chars(dur, dur + sizeof dur, secs, std::chars_format::fixed, 6);
   res.set("X-Duration-Seconds", std::string_view(dur, size_t(dend - dur)));
   if (replica_used >= 0) res.set("X-Mlfaas-Replica", std::to_string(replica_used));
+  res.set("X-Request-Id", request_id);
+  if (access_log_format() != AccessLogFormat::off)
+    access_log(boost::json::object{{"level", "info"},
+                                   {"component", "gateway"},
+                                   {"method", std::string(req.method_string())},
+                                   {"path", std::string(req.target())},
+                                   {"status", res.result_int()},
+                                   {"bytes", res.body().size()},
+                                   {"duration_ms", secs * 1000},
+                                   {"function", spec_.name},
+                                   {"namespace", spec_.namespace_},
+                                   {"revision", spec_.revision_name},
+                                   {"replica", replica_used},
+                                   {"queue_ms", std::chrono::duration<double, std::milli>(sent_at - arrival).count()},
+                                   {"cold_start", cold},
+                                   {"remote", caller.remote_ip},
+                                   {"request_id", request_id},
+                                   {"trace_id", trace.trace_id},
+                                   {"span_id", trace.span_id},
+                                   {"parent_span_id", incoming ? incoming->span_id : ""}});
   --in_flight_;
   const auto code = res.result_int();
   demand_.record_status(Clock::now(), int(code / 100), 1);
@@ -156,6 +190,8 @@ asio::awaitable<http::Response> FunctionRuntime::invoke(http::Request& req, cons
   series.invocations->inc();
   series.duration->observe(secs);
   series.revision_requests->inc();
+  series.kn_count->inc();
+  series.kn_latency->observe(secs * 1000);
   res.set("X-Mlfaas-Revision", spec_.revision_name);
   refresh_gauges();
   co_return res;

@@ -53,7 +53,15 @@ FunctionRuntime::FunctionRuntime(asio::io_context& ioc, ChildReaper& reaper, htt
   m_ = Series{&metrics_.started.with(l),         &metrics_.cold_starts.with(l), &metrics_.restarts.with(l),
               &metrics_.retries.with(l),         &metrics_.abandoned.with(l),   &metrics_.upstream_cancelled.with(l),
               &metrics_.cold_start_seconds.with(l),
-              &metrics_.revision_desired.with(rl), &metrics_.revision_ready.with(rl)};
+              &metrics_.revision_desired.with(rl), &metrics_.revision_ready.with(rl),
+              nullptr, nullptr, nullptr};
+  const metrics::Labels kl = {{"namespace_name", spec_.namespace_},
+                              {"configuration_name", spec_.name},
+                              {"revision_name", spec_.revision_name}};
+  m_.kn_desired = &metrics_.kn_desired_pods.with(kl);
+  m_.kn_actual = &metrics_.kn_actual_pods.with(kl);
+  m_.kn_panic = &metrics_.kn_panic_mode.with(kl);
+  pending_gauge_.g = &metrics_.pending.with(l);
   service_count_.g = &metrics_.service_count.with(l);
   desired_gauge_.g = &metrics_.desired.with(l);
   ready_gauge_.g = &metrics_.ready.with(l);
@@ -74,9 +82,9 @@ FunctionRuntime::~FunctionRuntime() {
   alive_.reset();
   queue_.stop_all();
   // Take this revision's share out of the function's gauges.
-  for (auto* g : {&service_count_, &desired_gauge_, &ready_gauge_, &queue_gauge_, &in_flight_gauge_}) g->set(0);
-  m_.rev_desired->set(0);
-  m_.rev_ready->set(0);
+  for (auto* g : {&service_count_, &desired_gauge_, &ready_gauge_, &queue_gauge_, &in_flight_gauge_, &pending_gauge_})
+    g->set(0);
+  for (auto* g : {m_.rev_desired, m_.rev_ready, m_.kn_desired, m_.kn_actual, m_.kn_panic}) g->set(0);
 }
 
 std::unique_ptr<autoscale::Policy> FunctionRuntime::make_policy_now(Clock::time_point created, int ready) {
@@ -273,6 +281,10 @@ void FunctionRuntime::refresh_gauges() {
   queue_gauge_.set(double(queue_.size()));
   m_.rev_desired->set(desired_);
   m_.rev_ready->set(ready);
+  pending_gauge_.set(pending_);
+  m_.kn_desired->set(desired_);
+  m_.kn_actual->set(ready + replicas_.count(ReplicaState::starting));
+  m_.kn_panic->set(last_decision_.in_panic ? 1 : 0);
   // While replicas are starting (from zero, or scaling up) the queue is absorbing a scale event:
   // nothing is shed until the function runs all the replicas it will get.
   queue_.set_can_serve(ready > 0 && replicas_.count(ReplicaState::starting) == 0);
@@ -284,7 +296,13 @@ FunctionRuntime::ByCode& FunctionRuntime::by_code(unsigned code) {
   if (it != by_code_.end()) return it->second;
   const metrics::Labels l = {{"function_name", spec_.name}, {"code", std::to_string(code)}};
   const metrics::Labels rl = {{"function_name", spec_.name}, {"revision", spec_.revision_name}, {"code", std::to_string(code)}};
-  return by_code_[code] = ByCode{&metrics_.invocations.with(l), &metrics_.duration.with(l), &metrics_.revision_requests.with(rl)};
+  const metrics::Labels kl = {{"namespace_name", spec_.namespace_}, {"service_name", spec_.name},
+                              {"configuration_name", spec_.name}, {"revision_name", spec_.revision_name},
+                              {"response_code", std::to_string(code)},
+                              {"response_code_class", std::to_string(code / 100) + "xx"}};
+  return by_code_[code] = ByCode{&metrics_.invocations.with(l), &metrics_.duration.with(l),
+                                 &metrics_.revision_requests.with(rl), &metrics_.kn_request_count.with(kl),
+                                 &metrics_.kn_request_latencies.with(kl)};
 }
 
 }  // namespace mlfaas::platform

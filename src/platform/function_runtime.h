@@ -101,6 +101,8 @@ class FunctionRuntime {
   bool idle() const { return in_flight_ == 0; }
 
   boost::json::object status_json() const;
+  // Prometheus file_sd entries ({targets, labels}) for this revision's ready replicas.
+  void scrape_targets(boost::json::array& out) const;
   std::vector<LogLine> logs(uint64_t after_seq, size_t max) const { return logs_.since(after_seq, max); }
   int ready_replicas() const { return replicas_.count(ReplicaState::ready); }
   int desired_replicas() const { return desired_; }
@@ -160,6 +162,7 @@ class FunctionRuntime {
     metrics::Counter *started, *cold_starts, *restarts, *retries, *abandoned, *upstream_cancelled;
     metrics::Histogram* cold_start_seconds;
     metrics::Gauge *rev_desired, *rev_ready;
+    metrics::Gauge *kn_desired, *kn_actual, *kn_panic;
   } m_;
   // This revision's share of a function-level gauge: set() adds the difference to the sum.
   struct SharedGauge {
@@ -170,11 +173,13 @@ class FunctionRuntime {
       mine = v;
     }
   };
-  SharedGauge service_count_, desired_gauge_, ready_gauge_, queue_gauge_, in_flight_gauge_;
+  SharedGauge service_count_, desired_gauge_, ready_gauge_, queue_gauge_, in_flight_gauge_, pending_gauge_;
   struct ByCode {
     metrics::Counter* invocations;
     metrics::Histogram* duration;
     metrics::Counter* revision_requests;
+    metrics::Counter* kn_count;
+    metrics::Histogram* kn_latency;
   };
   std::map<unsigned, ByCode> by_code_;
   ByCode& by_code(unsigned code);

@@ -83,4 +83,15 @@ json::object FunctionRuntime::status_json() const {
       {"replicaDetails", reps}};
 }
 
+void FunctionRuntime::scrape_targets(json::array& out) const {
+  for (auto& [id, r] : replicas_.all()) {
+    if (r.state != ReplicaState::ready && r.state != ReplicaState::draining) continue;
+    out.push_back(json::object{{"targets", json::array{json::string(fmt::format("127.0.0.1:{}", r.port))}},
+                               {"labels", json::object{{"function_name", spec_.name},
+                                                       {"namespace", spec_.namespace_},
+                                                       {"revision", spec_.revision_name},
+                                                       {"replica", std::to_string(id)}}}});
+  }
+}
+
 }  // namespace mlfaas::platform

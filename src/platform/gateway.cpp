@@ -5,6 +5,8 @@
 
 #include <boost/json.hpp>
 #include <charconv>
+#include <filesystem>
+#include <fstream>
 
 #include "common/cpus.h"
 #include "common/credentials.h"
@@ -14,6 +16,7 @@
 #include "http/query.h"
 #include "http/responses.h"
 #include "metrics/text_format.h"
+#include "platform/ui_assets.h"
 
 namespace mlfaas::platform {
 
@@ -74,6 +77,8 @@ void Gateway::schedule_tick() {
     std::erase_if(retiring_, [](const std::unique_ptr<Service>& fn) { return fn->all_stopped(); });
     std::erase_if(retiring_revisions_, [](const std::unique_ptr<FunctionRuntime>& r) { return r->all_stopped(); });
     persist();  // which revisions became ready changes what a restart restores
+    if (async_) async_->refresh_gauges();
+    write_scrape_targets();
     // After a burst, give the memory its bodies and connections took back to the system (glibc
     // keeps freed heap otherwise; Envoy's overload manager has shrink_heap for the same reason).
     if (idle && !trimmed_) malloc_trim(0);
@@ -211,6 +216,27 @@ void Gateway::persist() {
   }
 }
 
+void Gateway::write_scrape_targets() {
+  if (opts_.scrape_targets_file.empty()) return;
+  json::array targets;
+  for (auto& [name, fn] : functions_) fn->scrape_targets(targets);
+  std::string text = json::serialize(targets);
+  if (text == scrape_targets_written_) return;
+  // Written whole and renamed: Prometheus never reads half a file.
+  const std::string tmp = opts_.scrape_targets_file + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::trunc);
+    f << text << '\n';
+    if (!f.flush()) {
+      log::warn("cannot write {}", tmp);
+      return;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, opts_.scrape_targets_file, ec);
+  if (!ec) scrape_targets_written_ = std::move(text);
+}
+
 bool Gateway::remove(const std::string& name) {
   auto it = functions_.find(name);
   if (it == functions_.end()) return false;
@@ -291,10 +317,10 @@ asio::awaitable<http::Response> Gateway::handle(http::Request& req, http::Reques
   const bool get = m == http::Verb::get || m == http::Verb::head;
 
   // The admin API needs the admin's credentials (OpenFaaS's basic auth); invocations stay open.
-  if (path.rfind("/system/", 0) == 0 && !opts_.admin_password.empty() &&
+  if ((path.rfind("/system/", 0) == 0 || path == "/ui" || path.rfind("/ui/", 0) == 0) && !opts_.admin_password.empty() &&
       !basic_authorization_matches(req[http::Field::authorization], kAdminUser, opts_.admin_password)) {
     auto r = http::error_response(Status::unauthorized,
-                                  "the /system API needs the admin's credentials (HTTP basic auth, user admin): the CLI "
+                                  "the /system API and /ui need the admin's credentials (HTTP basic auth, user admin): the CLI "
                                   "finds a local gateway's by itself; for another gateway run `mlfaas login`");
     r.set(http::Field::www_authenticate, "Basic realm=\"mlfaas\", charset=\"UTF-8\"");
     co_return r;
@@ -331,6 +357,9 @@ asio::awaitable<http::Response> Gateway::handle(http::Request& req, http::Reques
   if (auto b = broker_route(req, path); !b.second.empty()) {
     if (!eventing_) co_return http::unavailable("brokers are unavailable: " + async_unavailable_, 5);
     co_return co_await eventing_->ingress(req, b.first, b.second);
+  }
+  if (path == "/ui" || path.rfind("/ui/", 0) == 0) {
+    if (auto r = ui_response(req)) co_return *r;
   }
   if (path == "/healthz") {
     if (!get) co_return http::method_not_allowed("GET, HEAD");

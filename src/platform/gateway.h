@@ -42,6 +42,8 @@ struct GatewayOptions {
   // Where functions, revisions and traffic are saved and restored from; empty = not saved.
   std::string state_dir;
   int keep_revisions = 10;  // unrouted revisions kept per function
+  // Prometheus file_sd file listing every ready replica's /metrics (mlfaas up --prometheus); "" = none.
+  std::string scrape_targets_file;
 };
 
 class Gateway {
@@ -101,6 +103,8 @@ class Gateway {
   std::pair<std::string, std::string> broker_route(const http::Request& req, const std::string& path) const;
   uint64_t async_body_limit() const;
   void persist();
+  void write_scrape_targets();
+  std::string scrape_targets_written_;
   ServiceContext service_context();
   http::Response functions_api(http::Request& req);
   // Refuses (SpecError) replica counts above max_replicas, and caps "unlimited" at it.

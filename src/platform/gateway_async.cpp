@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "http/query.h"
 #include "http/responses.h"
+#include "http/trace_context.h"
 #include "http/url.h"
 #include "platform/gateway.h"
 
@@ -109,6 +110,11 @@ asio::awaitable<http::Response> Gateway::async_invoke(http::Request& req, const 
   } else {
     call.call_id = async::new_call_id();
   }
+  // The call's trace starts here unless the caller's request carried one (W3C trace context): the
+  // function, the callback and the caller (in the 202) all see it.
+  const auto incoming = http::parse_traceparent(req["traceparent"]);
+  const std::string traceparent = (incoming ? incoming->child() : http::start_trace()).header();
+  req.set("traceparent", traceparent);
   for (auto& h : req)
     if (!hop_by_hop(h.name_string())) call.headers.emplace_back(std::string(h.name_string()), std::string(h.value()));
   call.body = std::move(req.body());
@@ -123,6 +129,7 @@ asio::awaitable<http::Response> Gateway::async_invoke(http::Request& req, const 
   auto r = http::json_response(Status::accepted,
                                json::serialize(json::object{{"callId", id}, {"function", fp.name}, {"queued", true}}));
   r.set("X-Call-Id", id);
+  r.set("traceparent", traceparent);
   co_return r;
 }
 

@@ -47,6 +47,23 @@ PlatformMetrics::PlatformMetrics(metrics::Registry& r)
       revision_desired(r.gauge("mlfaas_revision_desired_replicas", "Replicas the autoscaler wants for the revision",
                                {"function_name", "revision"})),
       revision_ready(r.gauge("mlfaas_revision_ready_replicas", "Ready replicas of the revision",
-                             {"function_name", "revision"})) {}
+                             {"function_name", "revision"})),
+      pending(r.gauge("mlfaas_function_pending_replicas",
+                      "Replicas wanted but not started: the node's cores are reserved (Kubernetes: Pending)",
+                      {"function_name"})),
+      kn_request_count(r.counter("revision_request_count", "The number of requests that are routed to a revision (Knative)",
+                                 {"namespace_name", "service_name", "configuration_name", "revision_name", "response_code",
+                                  "response_code_class"})),
+      kn_request_latencies(r.histogram("revision_request_latencies",
+                                       "The response latencies of requests to a revision, in milliseconds (Knative)",
+                                       {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000},
+                                       {"namespace_name", "service_name", "configuration_name", "revision_name",
+                                        "response_code", "response_code_class"})),
+      kn_desired_pods(r.gauge("autoscaler_desired_pods", "Number of pods the autoscaler wants (Knative)",
+                              {"namespace_name", "configuration_name", "revision_name"})),
+      kn_actual_pods(r.gauge("autoscaler_actual_pods", "Number of pods that are allocated currently (Knative)",
+                             {"namespace_name", "configuration_name", "revision_name"})),
+      kn_panic_mode(r.gauge("autoscaler_panic_mode", "1 if the autoscaler is in panic mode (Knative)",
+                            {"namespace_name", "configuration_name", "revision_name"})) {}
 
 }  // namespace mlfaas::platform

@@ -33,6 +33,14 @@ struct PlatformMetrics {
   metrics::CounterFamily& revision_requests;  // mlfaas_revision_requests_total{function_name,revision,code}
   metrics::GaugeFamily& revision_desired;     // mlfaas_revision_desired_replicas{function_name,revision}
   metrics::GaugeFamily& revision_ready;       // mlfaas_revision_ready_replicas{function_name,revision}
+  metrics::GaugeFamily& pending;              // mlfaas_function_pending_replicas{function_name}
+  // Knative's names, so a Knative user's dashboards work (queue-proxy's and the autoscaler's):
+  metrics::CounterFamily& kn_request_count;      // revision_request_count{namespace_name,service_name,
+                                                 //   configuration_name,revision_name,response_code,response_code_class}
+  metrics::HistogramFamily& kn_request_latencies;  // revision_request_latencies{same} (milliseconds)
+  metrics::GaugeFamily& kn_desired_pods;         // autoscaler_desired_pods{namespace_name,configuration_name,revision_name}
+  metrics::GaugeFamily& kn_actual_pods;          // autoscaler_actual_pods{...}
+  metrics::GaugeFamily& kn_panic_mode;           // autoscaler_panic_mode{...} (0/1)
 };
 
 }  // namespace mlfaas::platform

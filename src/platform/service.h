@@ -75,6 +75,9 @@ class Service {
 
   boost::json::object status_json() const;
   boost::json::array revisions_json() const;
+  void scrape_targets(boost::json::array& out) const {
+    for (auto& r : revisions_) r.runtime->scrape_targets(out);
+  }
   std::vector<LogLine> logs(uint64_t after_seq, size_t max) const { return shared_->logs.since(after_seq, max); }
   // What a restart needs: every revision's spec text and generation, the traffic, the latest ready.
   boost::json::object to_state() const;

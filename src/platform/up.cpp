@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 #include "http/server.h"
 #include "platform/orphan_guard.h"
+#include "platform/prometheus_server.h"
 #include "async/jetstream.h"
 #include "async/nats_server.h"
 
@@ -132,6 +133,23 @@ int run_up(UpOptions o) {
     }
   }
 
+  std::unique_ptr<PrometheusServer> prometheus;
+  if (o.prometheus) {
+    PrometheusOptions po;
+    po.dir = o.gateway.state_dir.empty() ? (scratch.empty() ? std::filesystem::temp_directory_path() / fmt::format("mlfaas-prometheus-{}", getpid())
+                                                            : scratch / "prometheus")
+                                         : std::filesystem::path(o.gateway.state_dir) / "prometheus";
+    po.address = o.prometheus_address;
+    po.gateway = fmt::format("127.0.0.1:{}", o.port);
+    try {
+      prometheus = std::make_unique<PrometheusServer>(po);
+      o.gateway.scrape_targets_file = prometheus->targets_file().string();
+    } catch (const std::exception& e) {
+      log::error("--prometheus: {}", e.what());
+      return 2;
+    }
+  }
+
   asio::io_context ioc(1);
   std::unique_ptr<Gateway> gateway_ptr;
   size_t restored = 0;
@@ -184,6 +202,7 @@ int run_up(UpOptions o) {
             o.address, server.port(), count,
             restored ? fmt::format(", {} restored from {}", restored, o.gateway.state_dir) : std::string(),
             std::chrono::duration<double, std::milli>(Clock::now() - t0).count(), server.port(), auth_note, async_note);
+  if (prometheus) log::info("prometheus: {} (scrapes the gateway and every replica; alert rules loaded)", prometheus->url());
 
   // Graceful stop: no new connections; requests already in (queued or running) are answered
   // while the replicas keep serving, up to the drain grace; then the replicas are stopped
@@ -199,6 +218,7 @@ int run_up(UpOptions o) {
   });
   ioc.run();
   gateway_ptr.reset();  // its async workers first, then the queue they use
+  prometheus.reset();
   js.reset();
   nats.reset();
   if (!scratch.empty()) std::filesystem::remove_all(scratch);

@@ -25,6 +25,9 @@ struct UpOptions {
   // Async invocations: an existing NATS (JetStream) server, else a private nats-server with its
   // store in the state directory; "none" switches them off.
   std::string nats_url;
+  // --prometheus: run Debian's prometheus scraping the gateway and the replicas, at this address.
+  bool prometheus = false;
+  std::string prometheus_address = "127.0.0.1:9090";
   AsyncOptions async;
   // On SIGTERM: how long requests already received may take before the replicas are stopped.
   std::chrono::milliseconds drain_grace{20'000};
