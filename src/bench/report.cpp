@@ -100,6 +100,24 @@ std::optional<LineChart> queue_chart(const RunResult& r) {
   return c;
 }
 
+// The server side from Prometheus (mlfaas bench --prometheus): replica CPU in cores, and the
+// replicas Prometheus saw.
+std::optional<LineChart> prometheus_chart(const RunResult& r) {
+  LineSeries cpu{"replica CPU (cores)", {}, "#9467bd"}, ready{"ready replicas", {}, "#2ca02c"};
+  bool any = false;
+  for (auto& s : r.prometheus) {
+    auto c = s.values.find("cpu_cores");
+    auto q = s.values.find("ready_replicas");
+    cpu.points.emplace_back(s.t, c == s.values.end() ? kNaN : c->second);
+    ready.points.emplace_back(s.t, q == s.values.end() ? kNaN : q->second);
+    any = any || c != s.values.end() || q != s.values.end();
+  }
+  if (!any) return std::nullopt;
+  LineChart c = time_chart("Server side over time (from Prometheus)", "cores / replicas");
+  c.series = {cpu, ready};
+  return c;
+}
+
 std::vector<NamedChart> sweep_charts(const RunResult& r) {
   LineChart t, l;
   t.title = "Throughput against concurrency";
@@ -209,6 +227,8 @@ std::vector<NamedChart> report_charts(const BenchPlan& plan, const RunResult& r)
   charts.push_back({"latency.svg", "latency over time", render_line_chart(latency_chart(rows))});
   if (auto c = replicas_chart(r)) charts.push_back({"replicas.svg", "replicas over time", render_line_chart(*c)});
   if (auto c = queue_chart(r)) charts.push_back({"queue-depth.svg", "queue depth over time", render_line_chart(*c)});
+  if (auto c = prometheus_chart(r))
+    charts.push_back({"server-side.svg", "replica CPU and replicas over time, from Prometheus", render_line_chart(*c)});
   charts.push_back({"latency-cdf.svg", "latency CDF",
                     render_line_chart(latency_cdf_chart(r.data.total.latency, "Latency distribution (CDF) of all responses"))});
   if (plan.mode == LoadMode::sweep)

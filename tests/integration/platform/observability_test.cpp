@@ -147,8 +147,9 @@ TEST(Observability, EveryDashboardPanelHasDataFromTheRealPrometheus) {
 
   // mlfaas bench --prometheus records the server side.
   const auto out = make_temp_dir("bench-prom") / "run.json";
+  const auto report = out.parent_path() / "report";
   auto bench = run_cli({"bench", p->gateway() + "/function/hello/", "-c", "2", "-d", "3s", "--prometheus",
-                        "http://127.0.0.1:" + std::to_string(prom), "--json", out.string()});
+                        "http://127.0.0.1:" + std::to_string(prom), "--json", out.string(), "--report", report.string()});
   ASSERT_EQ(bench.code, 0) << bench.err;
   EXPECT_NE(bench.out.find("Server side (Prometheus"), std::string::npos) << bench.out;
   auto run = boost::json::parse(read_binary(out)).as_object();
@@ -156,6 +157,7 @@ TEST(Observability, EveryDashboardPanelHasDataFromTheRealPrometheus) {
   auto& samples = run.at("prometheus").at("samples").as_array();
   ASSERT_GE(samples.size(), 2u);
   EXPECT_TRUE(samples.back().as_object().contains("ready_replicas")) << boost::json::serialize(samples.back());
+  EXPECT_TRUE(std::filesystem::exists(report / "server-side.svg"));
 }
 
 TEST(Observability, OneJsonLinePerRequestWithTheTraceContext) {
