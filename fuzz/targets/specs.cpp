@@ -1,17 +1,20 @@
-// Function specs: Knative Service YAML, OpenFaaS stack.yml and API JSON. Any text is a list of
-// specs or a SpecError naming the problem; never a crash or another exception.
+// Spec files: Knative Service YAML (with traffic), OpenFaaS stack.yml and API JSON, and Knative
+// Eventing documents (Broker, Trigger, SinkBinding, PingSource). Any text is a set of specs or a
+// SpecError naming the problem; never a crash or another exception.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
-#include "platform/function_spec.h"
+#include "platform/eventing_spec.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
   try {
-    auto specs = mlfaas::platform::parse_specs(text, "");
-    for (auto& s : specs)
+    auto set = mlfaas::platform::parse_spec_set(text, "");
+    for (auto& s : set.functions)
       if (s.name.empty() || s.command.empty()) __builtin_trap();
+    for (auto& t : set.eventing.triggers)
+      if (t.name.empty() || t.subscriber.empty()) __builtin_trap();
   } catch (const mlfaas::platform::SpecError&) {
   }
   return 0;

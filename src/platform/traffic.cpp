@@ -150,7 +150,9 @@ std::vector<TrafficTarget> apply_traffic_edit(std::vector<TrafficTarget> current
     // stay, at 0% unless named.
     for (auto& t : current)
       if (!t.tag.empty()) next.push_back(TrafficTarget{t.revision_name, t.latest_revision, 0, t.tag});
-    for (auto& [rev, pct] : edit.percents) {
+    for (auto& entry : edit.percents) {
+      const std::string& rev = entry.first;  // (not a structured binding: clang 14 cannot capture one)
+      const int pct = entry.second;
       auto it = std::find_if(next.begin(), next.end(), [&](const TrafficTarget& t) { return matches(t, rev) && t.percent == 0; });
       if (it != next.end()) it->percent = pct;
       else {
@@ -164,7 +166,9 @@ std::vector<TrafficTarget> apply_traffic_edit(std::vector<TrafficTarget> current
   for (auto& tag : edit.untag)
     for (auto& t : current)
       if (t.tag == tag) t.tag.clear();
-  for (auto& [rev, tag] : edit.tags) {
+  for (auto& entry : edit.tags) {
+    const std::string& rev = entry.first;
+    const std::string& tag = entry.second;
     for (auto& t : current)
       if (t.tag == tag) t.tag.clear();  // a tag moves, it is never defined twice
     auto it = std::find_if(current.begin(), current.end(), [&](const TrafficTarget& t) { return matches(t, rev) && t.tag.empty(); });
