@@ -60,24 +60,30 @@ HttpResult Platform::call(const std::string& method, const std::string& target, 
 std::unique_ptr<Platform> start_platform(const std::string& spec, std::vector<std::string> extra) {
   test_state_dir();
   auto p = std::make_unique<Platform>();
-  p->port = free_port();
   auto dir = make_temp_dir("platform");
   write_binary(dir / "spec.yaml", spec);
-  std::vector<std::string> argv = {mlfaas_exe().string(), "up", "--address", "127.0.0.1", "--port",
-                                   std::to_string(p->port), "--specs", (dir / "spec.yaml").string(),
-                                   "--stop-grace-ms", "3000"};
-  // Each platform saves its functions in its own state directory (a restart test passes the same
-  // --state-dir again), never in one another test left behind.
-  if (std::find(extra.begin(), extra.end(), "--state-dir") == extra.end()) {
-    p->state_dir = dir / "state";
-    argv.insert(argv.end(), {"--state-dir", p->state_dir.string()});
-  }
   p->spec_file = dir / "spec.yaml";
-  argv.insert(argv.end(), extra.begin(), extra.end());
-  p->proc = std::make_unique<Subprocess>(argv);
-  if (!p->proc->wait_http_ok(p->port, "/healthz", std::chrono::seconds(20)))
+  // A free port can be taken by another process (a parallel test's replica or nats-server) before
+  // mlfaas up binds it: then it says so and exits, and we try another port.
+  for (int attempt = 0;; ++attempt) {
+    p->port = free_port();
+    std::vector<std::string> argv = {mlfaas_exe().string(), "up", "--address", "127.0.0.1", "--port",
+                                     std::to_string(p->port), "--specs", (dir / "spec.yaml").string(),
+                                     "--stop-grace-ms", "3000"};
+    // Each platform saves its functions in its own state directory (a restart test passes the same
+    // --state-dir again), never in one another test left behind.
+    if (std::find(extra.begin(), extra.end(), "--state-dir") == extra.end()) {
+      p->state_dir = dir / "state";
+      argv.insert(argv.end(), {"--state-dir", p->state_dir.string()});
+    }
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    p->proc = std::make_unique<Subprocess>(argv);
+    if (p->proc->wait_http_ok(p->port, "/healthz", std::chrono::seconds(20))) return p;
+    const bool port_taken = !p->proc->running() && p->proc->stderr_text().find("in use") != std::string::npos;
+    if (port_taken && attempt < 3) continue;
     ADD_FAILURE() << "mlfaas up did not start; stderr:\n" << p->proc->stderr_text();
-  return p;
+    return p;
+  }
 }
 
 std::unique_ptr<Platform> restart_platform(const Platform& old, std::vector<std::string> extra) {
