@@ -197,8 +197,9 @@ TEST(Eventing, APingSourceSendsOnItsSchedule) {
 
 TEST(Eventing, TenThousandEventsToThreeTriggersSurviveAKillOfThePlatform) {
   CallbackReceiver a, b, c;
-  // Slow subscribers: 32 at a time per trigger, 20 ms each, so most events are still undelivered at the kill.
-  for (auto* r : {&a, &b, &c}) r->set_delay(20);
+  // Slow subscribers: 32 at a time per trigger, 100 ms each (320 events/s), so most events are still
+  // undelivered at the kill even when the ingest is slow (sanitizer builds).
+  for (auto* r : {&a, &b, &c}) r->set_delay(100);
   auto p = start_platform(hello_service("hello") + doc_sep() + broker_yaml() + doc_sep() + trigger_yaml("a", a.url()) +
                               doc_sep() + trigger_yaml("b", b.url()) + doc_sep() + trigger_yaml("c", c.url()),
                           {"--async-ack-wait-ms", "1000"});
