@@ -75,7 +75,7 @@ Eventing::Eventing(asio::io_context& ioc, async::JetStream& js, BlockingPool& po
       invoke_(std::move(invoke)),
       self_(std::move(self)),
       m_{r.counter("mlfaas_broker_events_total", "Events stored by a broker's ingress", {"namespace", "broker"}),
-         r.counter("mlfaas_broker_rejected_total", "Requests to a broker's ingress refused: invalid (400), unavailable (503)",
+         r.counter("mlfaas_broker_rejected_total", "Requests to a broker's ingress refused: invalid (400), overloaded or unavailable (503)",
                    {"namespace", "broker", "reason"}),
          r.counter("mlfaas_trigger_events_total",
                    "Events a trigger handled: delivered, filtered (did not match), retried, dead_lettered, dropped",
@@ -263,6 +263,10 @@ asio::awaitable<http::Response> Eventing::ingress(http::Request& req, const std:
   if (!has_broker(ns, broker))
     co_return http::error_response(Status::not_found, fmt::format("broker '{}' does not exist in namespace '{}'", broker, ns));
   if (req.method() != http::Verb::post) co_return http::method_not_allowed("POST");
+  if (pool_.pending() >= kMaxPendingPublishes) {
+    m_.rejected.with({{"namespace", ns}, {"broker", broker}, {"reason", "overloaded"}}).inc();
+    co_return http::unavailable("the broker is saturated; send the event again", 1);
+  }
   std::vector<events::CloudEvent> evs;
   try {
     evs = events::decode_http(headers_of(req), req.body());

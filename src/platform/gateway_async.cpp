@@ -90,6 +90,8 @@ asio::awaitable<http::Response> Gateway::async_invoke(http::Request& req, const 
   // OpenFaaS answers 202 even for a function that does not exist (openfaas/faas#1298): not here.
   if (!fn || (!fp.ns.empty() && fp.ns != fn->namespace_()))
     co_return http::error_response(Status::not_found, fmt::format("function '{}' is not deployed", fp.name));
+  if (blocking_.pending() >= kMaxPendingPublishes)
+    co_return http::unavailable("the async queue is saturated; send the call again", 1);
   async::AsyncCall call;
   call.function = fp.name;
   call.method = std::string(req.method_string());
