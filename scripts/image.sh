@@ -55,8 +55,14 @@ build() {
   [ -f "$model/model.onnx" ] && [ -f "$model/labels.txt" ] ||
     fail "no model.onnx + labels.txt in $model (--model DIR, or \`mlfaas model pull\`)"
   make_base
+  # Only what the model loader reads (the shared directory also holds golden files and tools).
+  local modeldir
+  modeldir="$(mktemp -d)"
+  for f in model.onnx labels.txt synsets.txt manifest.yaml manifest.yml manifest.json; do
+    [ -f "$model/$f" ] && cp "$model/$f" "$modeldir/"
+  done
   local args=(--isolation chroot --network host --build-arg "BASE=$base"
-              --build-context "model=$model" -t "$tag" -f "$root/Containerfile")
+              --build-context "model=$modeldir" -t "$tag" -f "$root/Containerfile")
   if [ -n "$prebuilt" ]; then
     [ -x "$prebuilt" ] || fail "--prebuilt $prebuilt is not an executable"
     local bindir
@@ -70,6 +76,7 @@ build() {
   local t0
   t0=$(ms_now)
   podman build --quiet "${args[@]}" "$root" >/dev/null
+  rm -rf "$modeldir"
   [ -n "$prebuilt" ] && rm -rf "$bindir"
   podman image prune -f >/dev/null 2>&1 || true  # the replaced image's layers (vfs stores full copies)
   echo "built in $(( $(ms_now) - t0 )) ms"

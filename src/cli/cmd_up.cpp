@@ -20,7 +20,15 @@ void add_up(CLI::App& app, Runner& run) {
   cmd->add_option("--specs", *specs,
                   "a Knative Service YAML / OpenFaaS stack.yml file, or a directory of them "
                   "(default: the built-in classifier, function 'classifier', scale to zero)");
-  cmd->add_option("--model", *model, "model directory for the classifier replicas");
+  cmd->add_option("--model", *model, "model directory for the classifier replicas (process runtime)");
+  auto runtime = std::make_shared<std::string>("process");
+  cmd->add_option("--runtime", *runtime,
+                  "how replicas run: process (the spec's command) or podman (a container of the spec's image, "
+                  "on the host network; start after `source scripts/podman-env.sh` where podman's defaults fail)")
+      ->check(CLI::IsMember({"process", "podman"}))
+      ->capture_default_str();
+  cmd->add_option("--podman", o->gateway.runtime.container.podman, "the podman binary for --runtime podman")
+      ->capture_default_str();
   cmd->add_option("--cpus", o->gateway.node_cpus,
                   "cores the node offers replicas (their CPU requests must fit; default: the CPUs this process may use)");
   cmd->add_option("--max-replicas", o->gateway.max_replicas,
@@ -77,6 +85,7 @@ void add_up(CLI::App& app, Runner& run) {
       if (*port > 0) opts.port = *port;
       else if (const char* p = std::getenv("PORT"); p && *p) opts.port = std::atoi(p);
       opts.gateway.runtime.stop_grace = std::chrono::milliseconds(*grace_ms);
+      opts.gateway.runtime.container.kind = platform::parse_runtime_kind(*runtime);
       opts.drain_grace = std::chrono::milliseconds(*drain_ms);
       set_access_log_format(parse_access_log_format(*access));
       setenv("MLFAAS_ACCESS_LOG", access->c_str(), 1);  // the replicas log the same way

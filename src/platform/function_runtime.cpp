@@ -37,7 +37,7 @@ FunctionRuntime::FunctionRuntime(asio::io_context& ioc, ChildReaper& reaper, htt
       metrics_(metrics),
       spec_(std::move(spec)),
       opts_(opts),
-      replicas_(ioc, reaper, client, node, opts.stop_grace,
+      replicas_(ioc, reaper, client, node, opts.stop_grace, opts.container,
                 ReplicaEvents{[this](Replica& r) { on_ready(r); },
                               [this](const Replica& r, int status, bool expected) { on_exit(r, status, expected); },
                               [this](int replica, std::string_view line) { add_log(replica, line); }},

@@ -24,6 +24,7 @@
 #include "http/async_result.h"
 #include "http/client.h"
 #include "http/types.h"
+#include "platform/container_runtime.h"
 #include "platform/function_spec.h"
 #include "platform/log_ring.h"
 #include "platform/node_capacity.h"
@@ -40,6 +41,7 @@ struct RuntimeOptions {
   size_t max_queue = 10'000;                     // Knative activator breakerQueueDepth
   uint64_t max_queue_bytes = 128ull << 20;       // bodies held while waiting, per function
   std::chrono::milliseconds stop_grace{10'000};  // SIGTERM -> SIGKILL
+  ContainerRuntime container;                    // replicas as processes or podman containers
   int retry_after_seconds = 1;
 };
 

@@ -34,6 +34,9 @@ struct FunctionSpec {
   std::string source;  // file the spec came from ("" for API)
   std::string image;   // used on a cluster only
   std::vector<std::string> command;  // argv run locally; command[0] resolved (see resolve_command)
+  // command + args as the spec wrote them, for a container of `image` (mlfaas up --runtime podman);
+  // empty: the image's own CMD (OpenFaaS functions run their image's watchdog/CMD).
+  std::vector<std::string> container_command;
   std::map<std::string, std::string> env;
   int container_port = 8080;  // what the spec says; locally every replica gets its own PORT
   ReadinessProbe readiness;

@@ -173,6 +173,7 @@ FunctionSpec parse_knative_service(const YAML::Node& doc, const std::string& sou
   }
   if (argv.empty())
     r.fail(cf + ".command", "is required to run the function locally (the image is only used on a cluster)");
+  f.container_command = argv;
   f.command = resolve_command(argv, source);
   if (auto env = c["env"]) {
     if (!env.IsSequence()) r.fail(cf + ".env", "expected a list of {name, value}");

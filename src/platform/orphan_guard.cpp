@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -15,7 +16,7 @@ int g_pipe = -1;  // write end, in the platform
 std::mutex g_mu;
 
 // The watcher: no allocation, no threads, only system calls.
-[[noreturn]] void watch(int rd) {
+[[noreturn]] void watch(int rd, char* const* cleanup) {
   signal(SIGINT, SIG_IGN);  // Ctrl-C and SIGTERM are the platform's to handle; EOF is ours
   signal(SIGTERM, SIG_IGN);
   signal(SIGHUP, SIG_IGN);
@@ -40,6 +41,17 @@ std::mutex g_mu;
     break;  // EOF: the platform is gone
   }
   for (size_t i = 0; i < n; ++i) kill(-groups[i], SIGKILL);
+  if (cleanup && cleanup[0]) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      int devnull = open("/dev/null", O_RDWR);
+      dup2(devnull, 0);
+      dup2(devnull, 1);
+      execvp(cleanup[0], cleanup);
+      _exit(127);
+    }
+    if (pid > 0) waitpid(pid, nullptr, 0);
+  }
   _exit(0);
 }
 
@@ -52,8 +64,15 @@ void send(int32_t msg) {
 
 }  // namespace
 
-void OrphanGuard::start() {
+void OrphanGuard::start(const std::vector<std::string>& cleanup) {
   if (g_pipe >= 0) return;
+  // Built before fork: the watcher allocates nothing.
+  static std::vector<std::string> args;
+  static std::vector<char*> argv;
+  args = cleanup;
+  argv.clear();
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return;
   pid_t pid = fork();
@@ -67,7 +86,7 @@ void OrphanGuard::start() {
     // Nothing of the platform's but the pipe: the listening socket must not live on in us.
     for (int fd = 3; fd < 1024; ++fd)
       if (fd != fds[0]) close(fd);
-    watch(fds[0]);
+    watch(fds[0], argv.data());
   }
   close(fds[0]);
   signal(SIGPIPE, SIG_IGN);  // a dead watcher must not kill the platform

@@ -7,13 +7,17 @@
 // SIGKILLs every group still listed, and exits.
 #include <sys/types.h>
 
+#include <string>
+#include <vector>
+
 namespace mlfaas::platform {
 
 class OrphanGuard {
  public:
   // Forks the watcher; call early, while the process is single-threaded. Without a watcher
-  // (fork failed) the guard does nothing.
-  static void start();
+  // (fork failed) the guard does nothing. `cleanup` (if any) runs after the groups are killed:
+  // containers are not process groups of ours (`podman rm` of this platform's label).
+  static void start(const std::vector<std::string>& cleanup = {});
   // Every replica is its own process group (its pid); these keep the watcher's list current.
   static void add(pid_t pgid);
   static void remove(pid_t pgid);

@@ -9,6 +9,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <cmath>
+#include <cstdlib>
 
 #include "platform/readiness_probe.h"
 
@@ -48,12 +49,14 @@ const char* replica_state_name(ReplicaState s) {
 }
 
 ReplicaSet::ReplicaSet(asio::io_context& ioc, ChildReaper& reaper, http::Client& client, NodeCapacity& node,
-                       std::chrono::milliseconds stop_grace, ReplicaEvents events, int& next_id)
+                       std::chrono::milliseconds stop_grace, ContainerRuntime runtime, ReplicaEvents events,
+                       int& next_id)
     : ioc_(ioc),
       reaper_(reaper),
       client_(client),
       node_(node),
       stop_grace_(stop_grace),
+      runtime_(std::move(runtime)),
       events_(std::move(events)),
       next_id_(next_id) {}
 
@@ -64,7 +67,7 @@ ReplicaSet::~ReplicaSet() {
     node_.release(r.cpu);
     if (r.proc) {
       reaper_.forget(r.proc->pid());
-      r.proc->signal(SIGKILL);
+      kill_hard(r);
     }
   }
 }
@@ -106,8 +109,15 @@ int ReplicaSet::start(const FunctionSpec& spec, int revision) {
     // Threads sized from the CPU limit (else the request), never above the node's cores.
     if (double c = spec.cpu_limit > 0 ? spec.cpu_limit : spec.cpu_request; c > 0)
       env["MLFAAS_CPUS"] = std::to_string(int(std::ceil(std::min(c, node_.cores()))));
+    if (runtime_.containers()) {
+      rep.container = container_name(runtime_, spec.name, id);
+      // The one platform-wide setting replicas inherit; a container gets nothing else of ours.
+      if (const char* a = std::getenv("MLFAAS_ACCESS_LOG"); a && !env.count("MLFAAS_ACCESS_LOG"))
+        env["MLFAAS_ACCESS_LOG"] = a;
+    }
+    const auto argv = replica_argv(runtime_, spec, env, rep.container);
     std::weak_ptr<bool> alive = alive_;
-    rep.proc = std::make_unique<ChildProcess>(ioc_.get_executor(), spec.command, env,
+    rep.proc = std::make_unique<ChildProcess>(ioc_.get_executor(), argv, env,
                                               [this, alive, id](std::string_view line) {
                                                 if (!alive.expired()) note(id, line);
                                               });
@@ -120,7 +130,10 @@ int ReplicaSet::start(const FunctionSpec& spec, int revision) {
   const int port = rep.port;
   replicas_.emplace(id, std::move(rep));
   lb_.add(id, spec.container_concurrency);
-  note(id, fmt::format("[gateway] replica {} started: pid {}, PORT={}", id, pid, port));
+  const std::string container = replicas_.at(id).container;
+  note(id, container.empty() ? fmt::format("[gateway] replica {} started: pid {}, PORT={}", id, pid, port)
+                             : fmt::format("[gateway] replica {} started: container {} of {}, PORT={}", id,
+                                           container, spec.image, port));
   probe_until_ready(id);
   // Last: the child may have exited already, and then watch() reaps it (and forgets the replica) now.
   std::weak_ptr<bool> alive = alive_;
@@ -150,7 +163,7 @@ void ReplicaSet::probe_until_ready(int id) {
                    } else if (!it->second.proc->exited()) {
                      note(id, fmt::format("[gateway] replica {} not ready after {} ms; restarting it", id,
                                           it->second.startup_timeout.count()));
-                     it->second.proc->signal(SIGKILL);  // the owner counts it as a failure and replaces it
+                     kill_hard(it->second);  // the owner counts it as a failure and replaces it
                    }
                  });
 }
@@ -205,7 +218,7 @@ void ReplicaSet::terminate(int id) {
     auto it = replicas_.find(id);
     if (it != replicas_.end() && !it->second.proc->exited()) {
       note(id, fmt::format("[gateway] replica {} did not stop within {} ms; SIGKILL", id, stop_grace_.count()));
-      it->second.proc->signal(SIGKILL);
+      kill_hard(it->second);
     }
   });
 }
@@ -225,6 +238,12 @@ void ReplicaSet::on_exit(int id, int status) {
   Replica gone = std::move(r);
   replicas_.erase(it);
   events_.exited(gone, status, expected);
+}
+
+void ReplicaSet::kill_hard(Replica& r) {
+  r.proc->signal(SIGKILL);
+  // podman cannot pass SIGKILL on: its container would live on without the podman that ran it.
+  if (!r.container.empty()) run_detached(remove_container_argv(runtime_, r.container));
 }
 
 void ReplicaSet::stop_all() {

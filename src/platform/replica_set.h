@@ -14,6 +14,7 @@
 
 #include "http/client.h"
 #include "platform/child_process.h"
+#include "platform/container_runtime.h"
 #include "platform/function_spec.h"
 #include "platform/load_balancer.h"
 #include "platform/node_capacity.h"
@@ -31,6 +32,7 @@ struct Replica {
   double cpu = 0;  // cores reserved on the node
   ReplicaState state = ReplicaState::starting;
   std::unique_ptr<ChildProcess> proc;
+  std::string container;  // its podman container's name (--runtime podman), else ""
   Clock::time_point started, ready_at;
   ReadinessProbe probe;
   std::chrono::milliseconds startup_timeout{0};
@@ -47,7 +49,7 @@ class ReplicaSet {
  public:
   // `next_id` numbers replicas; the revisions of one function share it, so ids stay unique in its logs.
   ReplicaSet(boost::asio::io_context& ioc, ChildReaper& reaper, http::Client& client, NodeCapacity& node,
-             std::chrono::milliseconds stop_grace, ReplicaEvents events, int& next_id);
+             std::chrono::milliseconds stop_grace, ContainerRuntime runtime, ReplicaEvents events, int& next_id);
   // Kills what is left (SIGKILL) and returns its cores.
   ~ReplicaSet();
   ReplicaSet(const ReplicaSet&) = delete;
@@ -79,6 +81,8 @@ class ReplicaSet {
   const NodeCapacity& node() const { return node_; }
 
  private:
+  // SIGKILL, and for a container also its removal.
+  void kill_hard(Replica& r);
   void probe_until_ready(int id);
   void on_ready(int id);
   void on_exit(int id, int status);
@@ -90,6 +94,7 @@ class ReplicaSet {
   http::Client& client_;
   NodeCapacity& node_;
   std::chrono::milliseconds stop_grace_;
+  ContainerRuntime runtime_;
   ReplicaEvents events_;
   std::map<int, Replica> replicas_;
   LoadBalancer lb_;

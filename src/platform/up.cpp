@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include <fmt/format.h>
 #include "http/server.h"
+#include "platform/container_runtime.h"
 #include "platform/orphan_guard.h"
 #include "platform/prometheus_server.h"
 #include "async/jetstream.h"
@@ -68,7 +69,10 @@ std::string self_url(const std::string& address, int port) {
 
 int run_up(UpOptions o) {
   const auto t0 = Clock::now();
-  OrphanGuard::start();  // before any thread: nothing we start may outlive us
+  auto& containers = o.gateway.runtime.container;
+  containers.owner = getpid();
+  // Before any thread: nothing we start may outlive us; containers are removed by their label.
+  OrphanGuard::start(containers.containers() ? platform_cleanup_argv(containers) : std::vector<std::string>{});
   if (o.model_dir) setenv("MLFAAS_MODEL_DIR", o.model_dir->c_str(), 1);  // inherited by replicas
   SpecSet set;
   try {
@@ -203,6 +207,13 @@ int run_up(UpOptions o) {
             restored ? fmt::format(", {} restored from {}", restored, o.gateway.state_dir) : std::string(),
             std::chrono::duration<double, std::milli>(Clock::now() - t0).count(), server.port(), auth_note, async_note);
   if (prometheus) log::info("prometheus: {} (scrapes the gateway and every replica; alert rules loaded)", prometheus->url());
+  if (containers.containers()) {
+    if (int n = remove_stale_containers(containers))
+      log::info("removed {} container(s) left by platforms that are gone", n);
+    log::info("replicas run as podman containers of each function's image ({}, host network, label io.mlfaas.owner={})",
+              containers.podman, containers.owner);
+    if (o.model_dir) log::warn("--model is not used by container replicas: each image carries its model");
+  }
 
   // Graceful stop: no new connections; requests already in (queued or running) are answered
   // while the replicas keep serving, up to the drain grace; then the replicas are stopped

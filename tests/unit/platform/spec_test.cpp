@@ -69,6 +69,13 @@ std::string knative_with(const std::string& annotations, const std::string& spec
          "      containers:\n        - image: x\n          command: [\"true\"]\n" + container;
 }
 
+TEST(KnativeSpec, AContainerRunsTheCommandAsWrittenNotTheHostsBinary) {
+  auto f = parse_specs(knative_with("").replace(knative_with("").find("[\"true\"]"), 8, "[\"mlfaas\", \"serve\"]"),
+                       "/tmp/f.yaml")[0];
+  EXPECT_EQ(f.container_command, (std::vector<std::string>{"mlfaas", "serve"}));
+  EXPECT_NE(f.command[0], "mlfaas");  // locally: the running binary (/proc/self/exe)
+}
+
 TEST(KnativeSpec, EveryFieldIsRead) {
   auto specs = parse_specs(kKnative, "/tmp/f.yaml");
   ASSERT_EQ(specs.size(), 1u);
@@ -78,6 +85,7 @@ TEST(KnativeSpec, EveryFieldIsRead) {
   EXPECT_EQ(f.format, "knative");
   EXPECT_EQ(f.image, "ghcr.io/x/y:1");
   EXPECT_EQ(f.command, (std::vector<std::string>{"/bin/echo", "serve", "--fast"}));
+  EXPECT_EQ(f.container_command, f.command);  // what a container of the image runs
   EXPECT_EQ(f.env.at("A"), "1");
   EXPECT_EQ(f.env.at("B"), "");
   EXPECT_EQ(f.container_port, 9000);

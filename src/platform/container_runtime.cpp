@@ -1,0 +1,109 @@
+#include "platform/container_runtime.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace mlfaas::platform {
+
+namespace {
+
+constexpr const char* kOwnerLabel = "io.mlfaas.owner";
+
+// Container names allow [a-zA-Z0-9][a-zA-Z0-9_.-]*; function names are DNS labels already, but
+// an OpenFaaS API deployment could carry anything.
+std::string name_part(const std::string& s) {
+  std::string out;
+  for (char c : s) out += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' ? c : '_';
+  return out;
+}
+
+}  // namespace
+
+ContainerRuntime::Kind parse_runtime_kind(const std::string& s) {
+  if (s == "process") return ContainerRuntime::Kind::process;
+  if (s == "podman") return ContainerRuntime::Kind::podman;
+  throw std::invalid_argument("runtime '" + s + "': expected process or podman");
+}
+
+std::string container_name(const ContainerRuntime& rt, const std::string& function, int replica) {
+  return fmt::format("mlfaas-{}-{}-{}", rt.owner, name_part(function), replica);
+}
+
+std::vector<std::string> replica_argv(const ContainerRuntime& rt, const FunctionSpec& spec,
+                                      const std::map<std::string, std::string>& env, const std::string& name) {
+  if (!rt.containers()) return spec.command;
+  if (spec.image.empty())
+    throw std::runtime_error("function '" + spec.name + "' names no image (needed by --runtime podman)");
+  std::vector<std::string> a = {rt.podman, "run", "--rm", "--name", name, "--network", "host", "--pull", "never",
+                                "--label", fmt::format("{}={}", kOwnerLabel, rt.owner),
+                                "--label", "io.mlfaas.function=" + spec.name};
+  if (!spec.revision_name.empty()) a.insert(a.end(), {"--label", "io.mlfaas.revision=" + spec.revision_name});
+  // The CPU limit as a quota, like the kubelet's; the request only reserves the node's cores.
+  if (spec.cpu_limit > 0) a.insert(a.end(), {"--cpus", fmt::format("{:g}", spec.cpu_limit)});
+  for (auto& [k, v] : env) a.insert(a.end(), {"--env", k + "=" + v});
+  a.push_back(spec.image);
+  // Knative's command replaces the image's entrypoint; the image has none, so its CMD is replaced.
+  a.insert(a.end(), spec.container_command.begin(), spec.container_command.end());
+  return a;
+}
+
+std::vector<std::string> remove_container_argv(const ContainerRuntime& rt, const std::string& name) {
+  return {rt.podman, "rm", "--force", "--time", "0", name};
+}
+
+std::vector<std::string> platform_cleanup_argv(const ContainerRuntime& rt) {
+  return {rt.podman, "rm", "--force", "--time", "0", "--filter", fmt::format("label={}={}", kOwnerLabel, rt.owner)};
+}
+
+int remove_stale_containers(const ContainerRuntime& rt) {
+  const std::string cmd = fmt::format("{} ps --all --filter label={} --format '{{{{.Names}}}} {{{{index .Labels \"{}\"}}}}' 2>/dev/null",
+                                      rt.podman, kOwnerLabel, kOwnerLabel);
+  FILE* f = popen(cmd.c_str(), "r");
+  if (!f) return 0;
+  std::vector<std::string> stale;
+  char name[256];
+  long owner = 0;
+  while (fscanf(f, "%255s %ld", name, &owner) == 2)
+    if (owner > 0 && owner != rt.owner && kill(pid_t(owner), 0) != 0 && errno == ESRCH) stale.push_back(name);
+  pclose(f);
+  for (auto& n : stale) {
+    std::string rm = fmt::format("{} rm --force --time 0 {} >/dev/null 2>&1", rt.podman, n);
+    if (std::system(rm.c_str()) != 0) continue;
+  }
+  return int(stale.size());
+}
+
+void run_detached(const std::vector<std::string>& argv) {
+  if (argv.empty()) return;
+  std::vector<std::string> args = argv;
+  std::vector<char*> av;
+  for (auto& s : args) av.push_back(s.data());
+  av.push_back(nullptr);
+  pid_t pid = fork();
+  if (pid < 0) return;
+  if (pid == 0) {
+    // Only async-signal-safe calls: the platform has threads.
+    setsid();
+    if (fork() != 0) _exit(0);  // the grandchild is adopted by init: nobody needs to reap it
+    int devnull = open("/dev/null", O_RDWR);
+    dup2(devnull, 0);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    close_range(3, ~0U, 0);
+    execvp(av[0], av.data());
+    _exit(127);
+  }
+  waitpid(pid, nullptr, 0);
+}
+
+}  // namespace mlfaas::platform

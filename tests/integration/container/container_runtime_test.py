@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""`mlfaas up --runtime podman`: replicas are containers of the function's image.
+
+Needs the image scripts/image.sh built (localhost/mlfaas:0.1.0, the ctest fixture container_image).
+Checks, with real podman:
+  1. a Knative Service and an OpenFaaS stack.yml function naming that image are deployed, scaled
+     from zero by a request, and classify a golden photo through the container;
+  2. each replica is a container labelled with the platform's pid, running as a non-root user;
+  3. SIGTERM: the platform exits 0 and no container of it is left;
+  4. kill -9 of the platform: its orphan guard removes its containers;
+  5. a container left by a platform that is gone (owner pid dead) is removed when `up` starts.
+"""
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+IMAGE = os.environ.get("MLFAAS_IMAGE", "localhost/mlfaas:0.1.0")
+
+KNATIVE = f"""apiVersion: serving.knative.dev/v1
+kind: Service
+metadata:
+  name: classifier
+spec:
+  template:
+    metadata:
+      annotations:
+        autoscaling.knative.dev/min-scale: "0"
+        autoscaling.knative.dev/initial-scale: "0"   # no replica until the first request
+        autoscaling.knative.dev/max-scale: "1"
+    spec:
+      containerConcurrency: 8
+      containers:
+        - image: {IMAGE}
+          command: ["mlfaas", "serve"]
+          env:
+            - name: MLFAAS_CPUS
+              value: "1"
+          readinessProbe:
+            httpGet:
+              path: /readyz
+"""
+
+OPENFAAS = f"""version: 1.0
+provider:
+  name: openfaas
+functions:
+  of-classifier:
+    image: {IMAGE}
+    # Only the process runtime reads it (faas-cli ignores it): a container runs its image's CMD.
+    command: ["mlfaas", "serve"]
+    labels:
+      com.openfaas.scale.min: "1"
+      com.openfaas.scale.max: "1"
+"""
+
+
+def fail(msg):
+    print(f"FAIL: {msg}", file=sys.stderr)
+    sys.exit(1)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def podman(*args):
+    return subprocess.run(["podman", *args], capture_output=True, text=True, check=False)
+
+
+def containers_of(owner):
+    out = podman("ps", "--all", "--filter", f"label=io.mlfaas.owner={owner}", "--format", "{{.Names}}").stdout
+    return [n for n in out.split() if n]
+
+
+def wait_for(pred, timeout, what):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if pred():
+            return
+        time.sleep(0.1)
+    fail(f"timed out after {timeout} s waiting for {what}")
+
+
+def http(method, url, body=None, headers=None, timeout=60):
+    req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+class Platform:
+    def __init__(self, mlfaas, specs, log_path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(log_path, "w")
+        self.proc = subprocess.Popen(
+            [mlfaas, "up", "--runtime", "podman", "--specs", specs, "--ephemeral", "--nats", "none", "--no-auth",
+             "--port", str(self.port), "--access-log", "off", "--stop-grace-ms", "15000"],
+            stdout=self.log, stderr=subprocess.STDOUT)
+
+        def healthy():
+            if self.proc.poll() is not None:
+                fail(f"mlfaas up exited with {self.proc.returncode}: {open(log_path).read()[-2000:]}")
+            try:
+                return http("GET", self.url + "/healthz", timeout=1)[0] == 200
+            except OSError:
+                return False
+        wait_for(healthy, 30, "the gateway")
+
+
+def classify_dog(url, photo):
+    status, body = http("POST", url, open(photo, "rb").read(), {"Content-Type": "image/jpeg"}, timeout=120)
+    if status != 200:
+        fail(f"POST {url}: {status} {body[:300]!r}")
+    top = json.loads(body)["predictions"][0]["label"]
+    if not top.startswith("malamute"):
+        fail(f"POST {url}: top-1 {top!r}, golden says malamute")
+    return top
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mlfaas", required=True)
+    ap.add_argument("--source-dir", required=True)
+    a = ap.parse_args()
+    # The same podman settings scripts/image.sh built the image with (scripts/podman-env.sh).
+    if os.environ.get("MLFAAS_PODMAN_NATIVE") != "1":
+        os.environ["CONTAINERS_CONF"] = os.path.join(a.source_dir, "deploy/podman/containers.conf")
+        os.environ["CONTAINERS_STORAGE_CONF"] = os.path.join(a.source_dir, "deploy/podman/storage.conf")
+    if podman("image", "exists", IMAGE).returncode != 0:
+        fail(f"no image {IMAGE}: run scripts/image.sh first")
+    photo = os.path.join(a.source_dir, ".cache/photos/dog.jpg")
+    if not os.path.exists(photo):
+        subprocess.run([os.path.join(a.source_dir, "scripts/fetch-test-photos.sh")], check=True)
+
+    tmp = tempfile.mkdtemp(prefix="mlfaas-container-test-")
+    specs = os.path.join(tmp, "specs")
+    os.mkdir(specs)
+    open(os.path.join(specs, "classifier.yaml"), "w").write(KNATIVE)
+    open(os.path.join(specs, "stack.yml"), "w").write(OPENFAAS)
+
+    # 5 first: a leftover of a platform that is gone (pid 4194303 is above any pid_max default).
+    stale = "mlfaas-4194303-classifier-1"
+    podman("rm", "--force", "--time", "0", stale)
+    r = podman("run", "-d", "--name", stale, "--label", "io.mlfaas.owner=4194303", "--network", "host",
+               IMAGE, "sleep", "600")
+    if r.returncode != 0:
+        fail(f"podman run: {r.stderr}")
+
+    # 1-3
+    p = Platform(a.mlfaas, specs, os.path.join(tmp, "up1.log"))
+    early = [n for n in containers_of(p.proc.pid) if n.endswith(tuple(f"-classifier-{i}" for i in range(9)))
+             and "-of-classifier-" not in n]
+    if early:
+        fail(f"initial-scale 0, yet a classifier container before any request: {early}")
+    t0 = time.time()
+    top = classify_dog(p.url + "/function/classifier/", photo)
+    print(f"knative spec: scaled from zero (a container started) and answered {top!r} in {time.time() - t0:.2f} s")
+    classify_dog(p.url + "/function/of-classifier/", photo)
+    print("openfaas spec: answered through its container (the image's CMD)")
+    if podman("container", "exists", stale).returncode == 0:
+        fail("the container of a platform that is gone was not removed at start")
+    names = containers_of(p.proc.pid)
+    if len(names) != 2:
+        fail(f"expected 2 containers labelled io.mlfaas.owner={p.proc.pid}, got {names}")
+    for n in names:
+        uid = podman("exec", n, "id", "-u").stdout.strip()
+        if uid in ("", "0"):
+            fail(f"container {n} runs as uid {uid!r}")
+    print(f"containers {names}: non-root")
+    p.proc.send_signal(signal.SIGTERM)
+    if p.proc.wait(timeout=60) != 0:
+        fail(f"mlfaas up exited {p.proc.returncode} after SIGTERM")
+    left = containers_of(p.proc.pid)
+    if left:
+        fail(f"containers left after SIGTERM: {left}")
+    print("SIGTERM: exit 0, no container left")
+
+    # 4
+    p = Platform(a.mlfaas, specs, os.path.join(tmp, "up2.log"))
+    classify_dog(p.url + "/function/classifier/", photo)
+    owner = p.proc.pid
+    if not containers_of(owner):
+        fail("no container after a request")
+    p.proc.kill()  # SIGKILL to the platform only; its orphan guard lives on to clean up
+    p.proc.wait()
+    wait_for(lambda: not containers_of(owner), 30, f"the orphan guard to remove {containers_of(owner)}")
+    print("kill -9: the orphan guard removed the platform's containers")
+    print("PASS")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+// How a replica is run: the spec's command as a process, or `podman run` of its image.
+#include "platform/container_runtime.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "platform/function_spec.h"
+
+namespace mlfaas::platform {
+namespace {
+
+FunctionSpec spec() {
+  FunctionSpec s;
+  s.name = "classifier";
+  s.revision_name = "classifier-00002";
+  s.image = "localhost/mlfaas:0.1.0";
+  s.command = {"/usr/local/bin/mlfaas-on-the-host", "serve"};
+  s.container_command = {"mlfaas", "serve"};
+  return s;
+}
+
+ContainerRuntime podman() {
+  ContainerRuntime rt;
+  rt.kind = ContainerRuntime::Kind::podman;
+  rt.owner = 4242;
+  return rt;
+}
+
+bool has_pair(const std::vector<std::string>& a, const std::string& flag, const std::string& value) {
+  for (size_t i = 0; i + 1 < a.size(); ++i)
+    if (a[i] == flag && a[i + 1] == value) return true;
+  return false;
+}
+
+TEST(ContainerRuntime, ProcessRuntimeRunsTheResolvedCommand) {
+  ContainerRuntime rt;
+  EXPECT_EQ(replica_argv(rt, spec(), {{"PORT", "9000"}}, ""), spec().command);
+}
+
+TEST(ContainerRuntime, PodmanRunsTheImageWithTheSpecsOwnCommand) {
+  auto a = replica_argv(podman(), spec(), {{"PORT", "9000"}, {"K_SERVICE", "classifier"}}, "mlfaas-4242-classifier-3");
+  ASSERT_GE(a.size(), 4u);
+  EXPECT_EQ(a[0], "podman");
+  EXPECT_EQ(a[1], "run");
+  // The image, then the command as the spec wrote it (not resolved to a host path), last.
+  EXPECT_EQ(std::vector<std::string>(a.end() - 3, a.end()),
+            (std::vector<std::string>{"localhost/mlfaas:0.1.0", "mlfaas", "serve"}));
+  EXPECT_TRUE(has_pair(a, "--name", "mlfaas-4242-classifier-3"));
+  EXPECT_TRUE(has_pair(a, "--network", "host"));  // PORT is the replica's port on this host
+  EXPECT_TRUE(has_pair(a, "--pull", "never"));     // no registry wait
+  EXPECT_TRUE(has_pair(a, "--label", "io.mlfaas.owner=4242"));
+  EXPECT_TRUE(has_pair(a, "--label", "io.mlfaas.function=classifier"));
+  EXPECT_TRUE(has_pair(a, "--label", "io.mlfaas.revision=classifier-00002"));
+  EXPECT_TRUE(has_pair(a, "--env", "PORT=9000"));
+  EXPECT_TRUE(has_pair(a, "--env", "K_SERVICE=classifier"));
+  EXPECT_NE(std::find(a.begin(), a.end(), "--rm"), a.end());
+  EXPECT_EQ(std::find(a.begin(), a.end(), "--cpus"), a.end());  // no limit in the spec
+}
+
+TEST(ContainerRuntime, CpuLimitBecomesAQuota) {
+  auto s = spec();
+  s.cpu_limit = 1.5;
+  EXPECT_TRUE(has_pair(replica_argv(podman(), s, {}, "n"), "--cpus", "1.5"));
+  s.cpu_limit = 2;
+  EXPECT_TRUE(has_pair(replica_argv(podman(), s, {}, "n"), "--cpus", "2"));
+}
+
+TEST(ContainerRuntime, NoCommandRunsTheImagesCmd) {
+  auto s = spec();
+  s.container_command.clear();  // an OpenFaaS function: its image's CMD (watchdog)
+  EXPECT_EQ(replica_argv(podman(), s, {}, "n").back(), "localhost/mlfaas:0.1.0");
+}
+
+TEST(ContainerRuntime, AFunctionWithoutAnImageCannotRunAsAContainer) {
+  auto s = spec();
+  s.image.clear();
+  EXPECT_THROW(replica_argv(podman(), s, {}, "n"), std::runtime_error);
+}
+
+TEST(ContainerRuntime, NamesAreValidForPodman) {
+  EXPECT_EQ(container_name(podman(), "classifier", 7), "mlfaas-4242-classifier-7");
+  EXPECT_EQ(container_name(podman(), "a/b c", 1), "mlfaas-4242-a_b_c-1");
+}
+
+TEST(ContainerRuntime, CleanUpCommands) {
+  auto rt = podman();
+  rt.podman = "/usr/bin/podman";
+  EXPECT_EQ(remove_container_argv(rt, "x"),
+            (std::vector<std::string>{"/usr/bin/podman", "rm", "--force", "--time", "0", "x"}));
+  EXPECT_EQ(platform_cleanup_argv(rt), (std::vector<std::string>{"/usr/bin/podman", "rm", "--force", "--time", "0",
+                                                                 "--filter", "label=io.mlfaas.owner=4242"}));
+}
+
+TEST(ContainerRuntime, ParsesTheRuntimeFlag) {
+  EXPECT_EQ(parse_runtime_kind("process"), ContainerRuntime::Kind::process);
+  EXPECT_EQ(parse_runtime_kind("podman"), ContainerRuntime::Kind::podman);
+  EXPECT_THROW(parse_runtime_kind("docker"), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace mlfaas::platform
