@@ -73,6 +73,7 @@ build() {
   else
     echo "== image $tag (multi-stage: compile in the build stage, then the runtime)"
   fi
+  echo "   podman storage: ${MLFAAS_PODMAN_STORAGE:-the host default} (scripts/podman-env.sh)"
   local t0
   t0=$(ms_now)
   podman build --quiet "${args[@]}" "$root" >/dev/null

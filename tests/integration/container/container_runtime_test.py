@@ -137,9 +137,10 @@ def main():
     ap.add_argument("--source-dir", required=True)
     a = ap.parse_args()
     # The same podman settings scripts/image.sh built the image with (scripts/podman-env.sh).
-    if os.environ.get("MLFAAS_PODMAN_NATIVE") != "1":
-        os.environ["CONTAINERS_CONF"] = os.path.join(a.source_dir, "deploy/podman/containers.conf")
-        os.environ["CONTAINERS_STORAGE_CONF"] = os.path.join(a.source_dir, "deploy/podman/storage.conf")
+    env = subprocess.run(["bash", "-c", 'source "$1" && env -0', "sh", os.path.join(a.source_dir, "scripts/podman-env.sh")],
+                         capture_output=True, check=True).stdout
+    os.environ.update(kv.split("=", 1) for kv in env.decode().split("\0") if "=" in kv)
+    print(f"podman storage: {os.environ.get('MLFAAS_PODMAN_STORAGE', 'the host default')}")
     if podman("image", "exists", IMAGE).returncode != 0:
         fail(f"no image {IMAGE}: run scripts/image.sh first")
     photo = os.path.join(a.source_dir, ".cache/photos/dog.jpg")
