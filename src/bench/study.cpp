@@ -1,8 +1,11 @@
 #include "bench/study.h"
 
 #include <fmt/format.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -202,6 +205,36 @@ double busy_fraction(const CpuTimes& before, const CpuTimes& after) {
 double read_load_average() {
   auto v = to_double(slurp("/proc/loadavg").substr(0, 16));
   return v ? *v : -1;
+}
+
+std::optional<uint64_t> parse_pid_stat_ticks(std::string_view text, bool with_children) {
+  // "PID (comm) state ppid ..." — comm may hold spaces and parentheses: fields start after the last ')'.
+  auto close = text.rfind(')');
+  if (close == std::string_view::npos) return std::nullopt;
+  std::vector<std::string_view> fields;
+  for (auto f : split(text.substr(close + 1), ' '))
+    if (!f.empty()) fields.push_back(f);
+  // fields[0] is field 3 (state); utime, stime, cutime, cstime are fields 14-17.
+  if (fields.size() < 15) return std::nullopt;
+  uint64_t total = 0;
+  for (size_t i = 11; i < (with_children ? 15u : 13u); ++i) {
+    int64_t v = 0;
+    std::from_chars(fields[i].data(), fields[i].data() + fields[i].size(), v);
+    total += uint64_t(std::max<int64_t>(v, 0));
+  }
+  return total;
+}
+
+uint64_t process_ticks(int pid, bool with_children) {
+  if (pid <= 0) return 0;
+  return parse_pid_stat_ticks(slurp(fmt::format("/proc/{}/stat", pid).c_str()), with_children).value_or(0);
+}
+
+uint64_t self_ticks() {
+  rusage u{};
+  if (getrusage(RUSAGE_SELF, &u) != 0) return 0;
+  const double secs = double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+  return uint64_t(secs * double(sysconf(_SC_CLK_TCK)));
 }
 
 ColdStartMetrics parse_cold_start_metrics(std::string_view text, std::string_view function) {

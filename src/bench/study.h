@@ -103,6 +103,11 @@ CpuTimes read_cpu_times();
 double busy_fraction(const CpuTimes& before, const CpuTimes& after);
 // /proc/loadavg's 1-minute figure, or -1.
 double read_load_average();
+// CPU time of a process from its /proc/PID/stat text, in clock ticks (the unit of /proc/stat):
+// utime + stime, plus cutime + cstime (children it has reaped) when `with_children`.
+std::optional<uint64_t> parse_pid_stat_ticks(std::string_view text, bool with_children);
+uint64_t process_ticks(int pid, bool with_children);  // 0 when the process is gone
+uint64_t self_ticks();  // this process, all threads (getrusage)
 
 // mlfaas_function_cold_starts_total and mlfaas_function_cold_start_seconds_{sum,count} of one
 // function in a gateway's /metrics text.

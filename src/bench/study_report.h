@@ -55,6 +55,10 @@ struct StudyRun {
   std::string prepared;    // what was done before the load (e.g. "scaled to zero through the API")
   bool from_zero = false;  // the load began at zero replicas (its first request was a cold start)
   double background_cpu = -1;  // share of the machine's CPU busy in the second before the load (0..1)
+  // During the load, from /proc: the share of the machine's CPU busy with other work (all busy time
+  // minus ours), and what ours used (load generator, platform, replicas) in cores.
+  double other_cpu = -1;
+  double own_cpu_cores = -1;
 
   std::string json_file, report_dir;  // relative to the report directory ("" when not written)
 
@@ -90,7 +94,7 @@ struct StudyReport {
 
   // The run of the study's own pairing for `profile`, if it ran.
   const StudyRun* paired_run(std::string_view profile) const;
-  // True when the machine had other work: background CPU above 25 % before any run.
+  // True when the machine had other work: above 25 % of its CPU before or during any run.
   bool machine_busy() const;
 };
 

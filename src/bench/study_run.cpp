@@ -130,6 +130,7 @@ class LocalPlatform {
   }
   ~LocalPlatform() { stop(); }
   std::string origin() const { return fmt::format("http://127.0.0.1:{}", port_); }
+  int pid() const { return proc_ ? proc_->pid() : 0; }
   std::string exited() { return proc_ ? proc_->exited() : std::string(); }
   std::string log_tail() const { return proc_ ? proc_->last_log_lines(8) : std::string(); }
   // SIGTERM: the platform drains and stops its replicas.
@@ -261,6 +262,19 @@ void save_function_logs(const std::string& origin, const std::string& function, 
   }
 }
 
+// CPU time used so far by this study's processes: this one (the load generator), the platform with
+// the replicas it has reaped, and its live replicas.
+uint64_t own_ticks(const LocalPlatform* platform, const std::string& function) {
+  uint64_t t = self_ticks();
+  if (!platform) return t;
+  t += process_ticks(platform->pid(), true);
+  if (auto s = get_json(platform->origin() + "/system/function/" + function))
+    if (auto* d = s->if_contains("replicaDetails"); d && d->is_array())
+      for (auto& r : d->as_array())
+        if (r.is_object()) t += process_ticks(int(int_field(r.as_object(), "pid")), false);
+  return t;
+}
+
 double background_cpu_over_a_second() {
   const CpuTimes a = read_cpu_times();
   std::this_thread::sleep_for(1s);
@@ -298,8 +312,19 @@ void run_one(const StudyOptions& o, StudyRun& run, const StudyLog& log, const Pr
   run.background_cpu = background_cpu_over_a_second();
   log(fmt::format("{}: {} on {}: {} requests{}", run.spec.id(), client->title, run.local ? profile->title : run.url,
                   o.load.requests, o.load.rate > 0 ? fmt::format(" at {:g}/s", o.load.rate) : ""));
+  const CpuTimes machine_before = read_cpu_times();
+  const uint64_t own_before = own_ticks(platform.get(), function);
+  const auto wall_before = SteadyClock::now();
   RunResult result = run_bench(plan, progress, interrupt);
+  const uint64_t own_after = own_ticks(platform.get(), function);
+  const CpuTimes machine_after = read_cpu_times();
+  const double wall_s = std::chrono::duration<double>(SteadyClock::now() - wall_before).count();
   fill_study_run(run, plan, result);
+  if (machine_after.total > machine_before.total) {
+    const double busy = double(machine_after.busy - machine_before.busy), own = double(own_after - own_before);
+    run.other_cpu = std::max(0.0, busy - own) / double(machine_after.total - machine_before.total);
+    run.own_cpu_cores = own / (wall_s * double(sysconf(_SC_CLK_TCK)));
+  }
 
   // The platform's side: cold starts (request at zero replicas until a replica was ready), restarts.
   const std::string origin = run.local ? gateway : plan.gateway_origin.value_or("");
@@ -400,9 +425,10 @@ StudyReport run_study(const StudyOptions& o, const StudyLog& log, const Progress
     }
     if (run.ran && !run.error.empty()) report.notes.push_back(fmt::format("{}: {}", spec.id(), run.error));
     if (run.interrupted) report.notes.push_back(fmt::format("interrupted during {}: its numbers cover what ran", spec.id()));
-    if (run.ran && run.background_cpu > 0.25)
-      report.notes.push_back(fmt::format("{}: {:.0f} % of the machine's CPU was busy with other work just before its load",
-                                         spec.id(), run.background_cpu * 100));
+    if (run.ran && (run.background_cpu > 0.25 || run.other_cpu > 0.25))
+      report.notes.push_back(fmt::format("{}: other work kept {:.0f} % of the machine's CPU busy just before its load and "
+                                         "{:.0f} % during it",
+                                         spec.id(), std::max(0.0, run.background_cpu) * 100, std::max(0.0, run.other_cpu) * 100));
     report.runs.push_back(std::move(run));
   }
   report.finished_at = utc_now();

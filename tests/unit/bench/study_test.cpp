@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <unistd.h>
 
 #include "bench/study.h"
 #include "bench/study_report.h"
@@ -150,6 +151,16 @@ TEST(StudyMachine, BusyFractionFromProcStat) {
   EXPECT_DOUBLE_EQ(busy_fraction(*b, *a), 0);
 }
 
+TEST(StudyMachine, ProcessTicksFromPidStat) {
+  // The command name may hold spaces and parentheses; utime, stime, cutime, cstime are fields 14-17.
+  const char* stat = "42 (mlfaas (up) x) S 1 42 42 0 -1 4194560 100 0 0 0 700 50 30 20 20 0 1 0 12345\n";
+  EXPECT_EQ(parse_pid_stat_ticks(stat, false), 750u);
+  EXPECT_EQ(parse_pid_stat_ticks(stat, true), 800u);
+  EXPECT_FALSE(parse_pid_stat_ticks("42 (x) S 1 2", true));
+  EXPECT_GT(process_ticks(getpid(), false) + self_ticks() + 1, 0u);
+  EXPECT_EQ(process_ticks(-1, true), 0u);
+}
+
 TEST(StudyMachine, ColdStartMetricsOfOneFunction) {
   const char* text =
       "# HELP mlfaas_function_cold_starts_total Scale-ups from zero replicas\n"
@@ -220,6 +231,8 @@ StudyRun run_for(StudyRunSpec spec, bool slow_first, int errors) {
   run.prepared = slow_first ? "scaled to zero" : "1 replica ready";
   run.autoscaler = spec.profile == "knative" ? "kpa: metric=concurrency target=70/pod" : "openfaas-ce: min=1 max=5";
   run.background_cpu = 0.05;
+  run.other_cpu = 0.1;
+  run.own_cpu_cores = 1.5;
   if (slow_first) run.cold_start = ColdStartMetrics{1, 0.21, 1, true};
   run.from_zero = slow_first;
   run.json_file = "runs/" + spec.id() + ".json";
@@ -342,7 +355,9 @@ TEST(StudyReportTest, MarkdownHasEverySection) {
         "[knative-service.yaml](profiles/knative-service.yaml)", "`kpa: metric=concurrency target=70/pod`",
         "- **knative**: scaled to zero. First 2xx after 400.00ms", "the gateway counted 1 cold start",
         "- **openfaas**: statuses 200 × 294, 503 × 6. 0 of the 6 failures came while", "load average 0.30",
-        "open loop (like wrk2): 6000 requests at 100 requests/s (60 s)"})
+        "open loop (like wrk2): 6000 requests at 100 requests/s (60 s)",
+        "| 3 | 5 % / 10 % | 1.50 cores | [report](runs/openfaas/report.md)",
+        "other work during each load: knative 10 %, openfaas 10 %"})
     EXPECT_NE(md.find(s), std::string::npos) << "missing: " << s << "\n" << md;
   EXPECT_EQ(md.find("The machine was busy"), std::string::npos);
   EXPECT_EQ(md.find("short mode"), std::string::npos);
@@ -350,6 +365,10 @@ TEST(StudyReportTest, MarkdownHasEverySection) {
 
 TEST(StudyReportTest, SaysWhenTheMachineWasBusyOrShort) {
   auto r = sample_report();
+  r.runs[1].other_cpu = 0.4;
+  EXPECT_TRUE(r.machine_busy()) << "busy during a run";
+  r.runs[1].other_cpu = 0.1;
+  EXPECT_FALSE(r.machine_busy());
   r.background_cpu_before = 0.6;
   r.short_mode = true;
   EXPECT_TRUE(r.machine_busy());
