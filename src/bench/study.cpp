@@ -257,4 +257,49 @@ ColdStartMetrics parse_cold_start_metrics(std::string_view text, std::string_vie
   return m;
 }
 
+std::map<std::string, double> sum_metric(std::string_view text, std::string_view metric, std::string_view filter,
+                                         std::string_view by) {
+  std::map<std::string, double> out;
+  for (auto line : split(text, '\n')) {
+    if (line.empty() || line[0] == '#' || !line.starts_with(metric)) continue;
+    auto rest = line.substr(metric.size());
+    std::string_view labels;
+    if (!rest.empty() && rest[0] == '{') {
+      auto close = rest.rfind('}');
+      if (close == std::string_view::npos) continue;
+      labels = rest.substr(1, close - 1);
+      rest = rest.substr(close + 1);
+    } else if (rest.empty() || rest[0] != ' ') {
+      continue;  // another metric whose name starts with this one
+    }
+    if (!filter.empty() && labels.find(filter) == std::string_view::npos) continue;
+    auto value = to_double(rest);
+    if (!value) continue;
+    std::string key;
+    if (!by.empty()) {
+      const std::string prefix = std::string(by) + "=\"";
+      auto at = labels.find(prefix);
+      if (at != std::string_view::npos && (at == 0 || labels[at - 1] == ',')) {
+        auto start = at + prefix.size();
+        auto end = labels.find('"', start);
+        key = std::string(labels.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+      }
+    }
+    out[key] += *value;
+  }
+  return out;
+}
+
+double ServerSideCounts::gateway_rejected_total() const {
+  double n = 0;
+  for (auto& [k, v] : gateway_rejected) n += v;
+  return n;
+}
+
+double ServerSideCounts::replica_rejected_total() const {
+  double n = 0;
+  for (auto& [k, v] : replica_rejected) n += v;
+  return n;
+}
+
 }  // namespace mlfaas::bench

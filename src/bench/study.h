@@ -4,6 +4,7 @@
 // plus the small pure pieces the command needs: which runs to make, the URL and headers of a run
 // against a local platform, the machine's description, the gateway's cold-start metrics.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -118,5 +119,22 @@ struct ColdStartMetrics {
   double mean_seconds() const { return seconds_count > 0 ? seconds_sum / seconds_count : 0; }
 };
 ColdStartMetrics parse_cold_start_metrics(std::string_view metrics_text, std::string_view function);
+
+// Sums the samples of counter `metric` in Prometheus text whose labels contain `filter` (e.g.
+// `function_name="f"`; empty: every sample), grouped by the value of label `by` (empty: one sum
+// under ""). Lets the report say who refused requests and why.
+std::map<std::string, double> sum_metric(std::string_view metrics_text, std::string_view metric, std::string_view filter,
+                                         std::string_view by);
+
+// Who answered what the client counted as failures, from the servers' own counters after a run:
+// the gateway (refused without a replica, by reason; clients that left) and the replicas alive at
+// the end (refused without inference, by reason; requests dropped because their client left).
+struct ServerSideCounts {
+  std::map<std::string, double> gateway_rejected, replica_rejected;
+  double gateway_abandoned = 0, replica_abandoned = 0;
+  int replicas_scraped = 0;
+  double gateway_rejected_total() const;
+  double replica_rejected_total() const;
+};
 
 }  // namespace mlfaas::bench

@@ -105,6 +105,11 @@ std::vector<Row> table_rows() {
       {"  non-2xx", {}, [](auto& r) { return std::to_string(r.failures_of(Cause::non_2xx)); }},
       {"  while starting from zero", {}, [](auto& r) { return std::to_string(r.failures_while_cold()); }},
       {"Status codes", {}, [](auto& r) { return statuses_text(r.statuses); }},
+      {"Refused by the gateway / the replicas", {},
+       [](auto& r) {
+         if (!r.server) return std::string(kDash);
+         return fmt::format("{:.0f} / {:.0f}", r.server->gateway_rejected_total(), r.server->replica_rejected_total());
+       }},
       {"First 2xx after (cold start, client)", {},
        [](auto& r) { return r.first_success_s < 0 ? std::string("none") : ms_text(r.first_success_s * 1e6); }},
       {"Cold starts (gateway: count, mean)", {},
@@ -292,6 +297,27 @@ std::string runs_table(const StudyReport& r) {
   return md;
 }
 
+std::string reasons_text(const std::map<std::string, double>& reasons) {
+  std::string out;
+  for (auto& [k, v] : reasons) {
+    if (v <= 0) continue;
+    if (!out.empty()) out += ", ";
+    out += fmt::format("{} {:.0f}", k.empty() ? "unknown" : k, v);
+  }
+  return out.empty() ? "" : " (" + out + ")";
+}
+
+// " Server side: ..." for a run whose servers' counters were read; "" otherwise.
+std::string server_side_text(const StudyRun& x) {
+  if (!x.server) return "";
+  const ServerSideCounts& s = *x.server;
+  return fmt::format(" Server side: the gateway refused {:.0f} without a replica{} and counted {:.0f} whose client had "
+                     "left; the {} replica{} alive at the end refused {:.0f}{} and dropped {:.0f} whose client had left.",
+                     s.gateway_rejected_total(), reasons_text(s.gateway_rejected), s.gateway_abandoned, s.replicas_scraped,
+                     s.replicas_scraped == 1 ? "" : "s", s.replica_rejected_total(), reasons_text(s.replica_rejected),
+                     s.replica_abandoned);
+}
+
 std::string failures_section(const StudyReport& r) {
   std::string md =
       "| run | failed | connect | write | read | timeout | non-2xx | status codes | while starting from zero | after |\n"
@@ -303,9 +329,9 @@ std::string failures_section(const StudyReport& r) {
                       x.failures_of(Cause::timeout), x.failures_of(Cause::non_2xx), statuses_text(x.statuses),
                       x.failures_while_cold(), x.failed() - x.failures_while_cold());
   }
-  md += "\nA request *fails* when it gets no complete answer within the client timeout (`timeout`), cannot connect, "
+  md += "\nA request **fails** when it gets no complete answer within the client timeout (`timeout`), cannot connect, "
         "send or read (`connect`, `write`, `read`), or is answered outside 200–299 (`non-2xx`; wrk's \"Non-2xx or 3xx "
-        "responses\", the study's only failure figure, counts only these). *While starting from zero* counts, for a "
+        "responses\", the study's only failure figure, counts only these). **While starting from zero** counts, for a "
         "run that began at zero replicas, the failures of requests sent before the first 2xx (from the per-second "
         "timeline: timeouts that completed before the first 2xx plus the client timeout, other failures before the "
         "first 2xx): requests that met no ready replica.\n\n";
@@ -323,8 +349,8 @@ std::string failures_section(const StudyReport& r) {
       if (!list.empty()) list += "; ";
       list += w;
     }
-    md += fmt::format("- **{}**: {}. {} of the {} failures came while the function was starting from zero.\n", x.spec.id(),
-                      list, x.failures_while_cold(), x.failed());
+    md += fmt::format("- **{}**: {}. {} of the {} failures came while the function was starting from zero.{}\n", x.spec.id(),
+                      list, x.failures_while_cold(), x.failed(), server_side_text(x));
   }
   return md;
 }
@@ -468,6 +494,20 @@ json::object run_json(const StudyRun& x) {
                                    {"mean_s", x.cold_start->mean_seconds()}};
   else
     o["cold_start"] = nullptr;
+  if (x.server) {
+    // Counters are whole numbers.
+    auto count = [](double v) { return int64_t(std::llround(v)); };
+    json::object g, rr;
+    for (auto& [k, v] : x.server->gateway_rejected) g[k] = count(v);
+    for (auto& [k, v] : x.server->replica_rejected) rr[k] = count(v);
+    o["server_side"] = json::object{{"gateway_rejected", std::move(g)},
+                                    {"gateway_abandoned", count(x.server->gateway_abandoned)},
+                                    {"replica_rejected", std::move(rr)},
+                                    {"replica_abandoned", count(x.server->replica_abandoned)},
+                                    {"replicas_scraped", x.server->replicas_scraped}};
+  } else {
+    o["server_side"] = nullptr;
+  }
   auto d = x.max_replicas(), a = x.max_ready();
   o["max_replicas"] = d ? json::value(*d) : json::value(nullptr);
   o["max_ready_replicas"] = a ? json::value(*a) : json::value(nullptr);
@@ -630,16 +670,16 @@ std::string study_markdown(const StudyReport& r, const std::vector<NamedChart>& 
 
   md += "## The study's figures next to ours\n\n";
   md += "The first rows are the study's table (slide 18: requests/s, average latency, non-2xx responses, transfer "
-        "rate). The rows below them are what it did not publish. *study* columns are its published figures; *mlfaas* "
+        "rate). The rows below them are what it did not publish. **study** columns are its published figures; **mlfaas** "
         "columns are this run.\n\n";
   md += published_table_markdown(r) + "\n";
   for (const char* f : {"study-rps.svg", "study-latency.svg", "study-failures.svg", "study-transfer.svg"}) md += chart_ref(charts, f);
 
   md += "## Every run\n\n" + runs_table(r) + "\n";
-  md += "*First 2xx after*: time from the start of the load to the first successful answer (from zero replicas, the "
-        "cold start as the client saw it). *Other work*: the share of the machine's CPU busy with work that was not "
+  md += "**First 2xx after**: time from the start of the load to the first successful answer (from zero replicas, the "
+        "cold start as the client saw it). **Other work**: the share of the machine's CPU busy with work that was not "
         "this study's, in the second before the load (the profile idle) and during it (all busy time in /proc/stat "
-        "minus the CPU time of the load generator, the platform and its replicas). *Ours during*: what those used, "
+        "minus the CPU time of the load generator, the platform and its replicas). **Ours during**: what those used, "
         "in cores.\n\n";
 
   md += "## Over time\n\n";

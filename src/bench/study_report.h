@@ -50,6 +50,7 @@ struct StudyRun {
 
   // The platform's view (local runs, or a gateway that answers like mlfaas's).
   std::optional<ColdStartMetrics> cold_start;  // from the gateway's /metrics after the run
+  std::optional<ServerSideCounts> server;      // who refused requests, from the servers' counters
   std::optional<int64_t> restarts;
   std::string autoscaler;  // the policy and its parameters, as the gateway describes them
   std::string prepared;    // what was done before the load (e.g. "scaled to zero through the API")

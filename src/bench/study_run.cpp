@@ -326,14 +326,37 @@ void run_one(const StudyOptions& o, StudyRun& run, const StudyLog& log, const Pr
     run.own_cpu_cores = own / (wall_s * double(sysconf(_SC_CLK_TCK)));
   }
 
-  // The platform's side: cold starts (request at zero replicas until a replica was ready), restarts.
+  // The platform's side: cold starts (request at zero replicas until a replica was ready), restarts,
+  // and who refused what (the gateway's and the live replicas' counters).
   const std::string origin = run.local ? gateway : plan.gateway_origin.value_or("");
   if (!origin.empty()) {
-    if (auto text = get_text(origin + "/metrics"))
-      if (auto cs = parse_cold_start_metrics(*text, plan.function.value_or(profile->function)); cs.found) run.cold_start = cs;
-    if (plan.function)
-      if (auto s = get_json(origin + "/system/function/" + *plan.function); s && s->contains("restarts"))
-        run.restarts = int_field(*s, "restarts");
+    const std::string fn = plan.function.value_or(profile->function);
+    ServerSideCounts server;
+    bool found = false;
+    if (auto text = get_text(origin + "/metrics")) {
+      if (auto cs = parse_cold_start_metrics(*text, fn); cs.found) run.cold_start = cs;
+      const std::string filter = fmt::format("function_name=\"{}\"", fn);
+      auto rejected = sum_metric(*text, "mlfaas_function_rejected_total", filter, "reason");
+      auto abandoned = sum_metric(*text, "mlfaas_function_abandoned_total", filter, "");
+      found = !abandoned.empty() || !rejected.empty();
+      for (auto& [k, v] : rejected)
+        if (v > 0) server.gateway_rejected[k] = v;
+      server.gateway_abandoned = abandoned[""];
+    }
+    if (auto s = get_json(origin + "/system/function/" + fn)) {
+      if (s->contains("restarts")) run.restarts = int_field(*s, "restarts");
+      if (auto* d = s->if_contains("replicaDetails"); d && d->is_array() && run.local)
+        for (auto& r : d->as_array()) {
+          if (!r.is_object()) continue;
+          auto text = get_text(fmt::format("http://127.0.0.1:{}/metrics", int_field(r.as_object(), "port")));
+          if (!text) continue;
+          ++server.replicas_scraped;
+          for (auto& [k, v] : sum_metric(*text, "mlfaas_requests_rejected_total", "", "reason"))
+            if (v > 0) server.replica_rejected[k] += v;
+          server.replica_abandoned += sum_metric(*text, "mlfaas_requests_abandoned_total", "", "")[""];
+        }
+    }
+    if (found || server.replicas_scraped > 0) run.server = server;
   }
   if (platform) {
     save_function_logs(gateway, function, o.out_dir / "logs" / (run.spec.id() + "-function.log"));

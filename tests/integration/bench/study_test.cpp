@@ -75,6 +75,9 @@ TEST(StudyCli, ShortModeRunsBothProfilesIntoOneReport) {
     EXPECT_EQ(f.at("after_cold"), 0) << boost::json::serialize(f);
     EXPECT_FALSE(run.at("first_success_s").is_null());
     EXPECT_GE(run.at("max_replicas").to_number<int64_t>(), 1);
+    // The servers' own counters were read: the gateway's and the live replicas'.
+    ASSERT_TRUE(run.at("server_side").is_object());
+    EXPECT_GE(run.at("server_side").at("replicas_scraped").to_number<int64_t>(), 1);
   }
   const auto& k = runs[0].as_object();
   EXPECT_EQ(k.at("id"), "knative");

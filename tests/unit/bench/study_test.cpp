@@ -161,6 +161,32 @@ TEST(StudyMachine, ProcessTicksFromPidStat) {
   EXPECT_EQ(process_ticks(-1, true), 0u);
 }
 
+TEST(StudyMachine, SumsCountersByLabel) {
+  const char* text =
+      "# TYPE mlfaas_function_rejected_total counter\n"
+      "mlfaas_function_rejected_total{function_name=\"f\",reason=\"shed\"} 3\n"
+      "mlfaas_function_rejected_total{function_name=\"f\",reason=\"queue_full\"} 2\n"
+      "mlfaas_function_rejected_total{function_name=\"g\",reason=\"shed\"} 7\n"
+      "mlfaas_function_rejected_total_extra{function_name=\"f\",reason=\"shed\"} 100\n"
+      "mlfaas_requests_abandoned_total 4\n"
+      "mlfaas_requests_rejected_total{reason=\"shed\"} 5\n"
+      "mlfaas_requests_rejected_total{reason=\"deadline\"} 1\n";
+  auto f = sum_metric(text, "mlfaas_function_rejected_total", "function_name=\"f\"", "reason");
+  EXPECT_EQ(f.size(), 2u);
+  EXPECT_DOUBLE_EQ(f["shed"], 3);
+  EXPECT_DOUBLE_EQ(f["queue_full"], 2);
+  EXPECT_DOUBLE_EQ(sum_metric(text, "mlfaas_function_rejected_total", "", "")[""], 12);
+  EXPECT_DOUBLE_EQ(sum_metric(text, "mlfaas_requests_abandoned_total", "", "")[""], 4);
+  auto r = sum_metric(text, "mlfaas_requests_rejected_total", "", "reason");
+  EXPECT_DOUBLE_EQ(r["shed"] + r["deadline"], 6);
+  EXPECT_TRUE(sum_metric(text, "missing_total", "", "").empty());
+  ServerSideCounts c;
+  c.gateway_rejected = f;
+  c.replica_rejected = r;
+  EXPECT_DOUBLE_EQ(c.gateway_rejected_total(), 5);
+  EXPECT_DOUBLE_EQ(c.replica_rejected_total(), 6);
+}
+
 TEST(StudyMachine, ColdStartMetricsOfOneFunction) {
   const char* text =
       "# HELP mlfaas_function_cold_starts_total Scale-ups from zero replicas\n"
@@ -230,6 +256,12 @@ StudyRun run_for(StudyRunSpec spec, bool slow_first, int errors) {
   run.bench_command = "mlfaas bench http://127.0.0.1:9/ --preset seed-" + spec.client;
   run.prepared = slow_first ? "scaled to zero" : "1 replica ready";
   run.autoscaler = spec.profile == "knative" ? "kpa: metric=concurrency target=70/pod" : "openfaas-ce: min=1 max=5";
+  if (errors) {
+    ServerSideCounts sc;
+    sc.replica_rejected["shed"] = errors;
+    sc.replicas_scraped = 3;
+    run.server = sc;
+  }
   run.background_cpu = 0.05;
   run.other_cpu = 0.1;
   run.own_cpu_cores = 1.5;
@@ -355,6 +387,9 @@ TEST(StudyReportTest, MarkdownHasEverySection) {
         "[knative-service.yaml](profiles/knative-service.yaml)", "`kpa: metric=concurrency target=70/pod`",
         "- **knative**: scaled to zero. First 2xx after 400.00ms", "the gateway counted 1 cold start",
         "- **openfaas**: statuses 200 × 294, 503 × 6. 0 of the 6 failures came while", "load average 0.30",
+        "Server side: the gateway refused 0 without a replica and counted 0 whose client had left; the 3 replicas alive "
+        "at the end refused 6 (shed 6) and dropped 0 whose client had left.",
+        "| Refused by the gateway / the replicas | — | — | — | 0 / 6 |",
         "open loop (like wrk2): 6000 requests at 100 requests/s (60 s)",
         "| 3 | 5 % / 10 % | 1.50 cores | [report](runs/openfaas/report.md)",
         "other work during each load: knative 10 %, openfaas 10 %"})
@@ -391,6 +426,8 @@ TEST(StudyReportTest, JsonHasEveryRun) {
   EXPECT_DOUBLE_EQ(k.at("cold_start").at("mean_s").as_double(), 0.21);
   EXPECT_EQ(k.at("max_replicas"), 1);
   EXPECT_TRUE(runs[1].at("cold_start").is_null());
+  EXPECT_EQ(runs[1].at("server_side").at("replica_rejected").at("shed"), 6);
+  EXPECT_TRUE(runs[0].at("server_side").is_null());
   EXPECT_EQ(runs[3].at("ran"), false);
   EXPECT_EQ(doc.at("machine").at("cpu_model"), "Test CPU");
 }
