@@ -12,6 +12,10 @@ void RecordedData::merge(const RecordedData& o) {
   seconds.merge(o.seconds);
   windows.merge(o.windows);
   send_lag.merge(o.send_lag);
+  if (o.first_success_s >= 0 && (first_success_s < 0 || o.first_success_s < first_success_s)) {
+    first_success_s = o.first_success_s;
+    first_success_latency_us = o.first_success_latency_us;
+  }
 }
 
 Recorder::Recorder(Clock::time_point origin, Clock::time_point window_origin, Clock::duration window)
@@ -34,6 +38,13 @@ void Recorder::response(Clock::time_point start, Clock::time_point end, int stat
   const double us = micros(end - start);
   std::lock_guard lk(mu_);
   each_tally(end, [&](Tally& t) { t.record_response(status, bytes, us); });
+  if (status >= 200 && status <= 299) {
+    const double at = seconds_since(origin_, end);
+    if (data_.first_success_s < 0 || at < data_.first_success_s) {
+      data_.first_success_s = at;
+      data_.first_success_latency_us = us;
+    }
+  }
 }
 
 void Recorder::failure(Clock::time_point start, Clock::time_point end, Cause cause) {

@@ -18,6 +18,10 @@ struct RecordedData {
   Timeline seconds{1.0};  // per-second buckets from the run's origin
   Timeline windows;       // measurement windows from the window origin (sweeps); empty otherwise
   LatencyHistogram send_lag;  // open loop: actual minus intended send time
+  // The first 2xx response: when it completed (seconds since the run's origin; < 0: none yet) and
+  // its latency. From zero replicas, this is the cold start as a caller sees it.
+  double first_success_s = -1;
+  double first_success_latency_us = 0;
   void merge(const RecordedData& other);
 };
 

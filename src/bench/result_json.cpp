@@ -86,6 +86,11 @@ json::object summary_json(const BenchPlan& p, const RunResult& r) {
   for (auto [key, q] : {std::pair{"p50", 50.0}, {"p90", 90.0}, {"p99", 99.0}, {"p99_9", 99.9}}) wt[key] = ms(with_timeouts.percentile(q));
   s["latency_with_timeouts_ms"] = std::move(wt);
   s["connections_opened"] = r.connections_opened;
+  // The first 2xx: when it arrived (since the start) and its latency; from zero replicas, the cold
+  // start as the caller saw it.
+  s["first_success_s"] = r.data.first_success_s >= 0 ? json::value(r.data.first_success_s) : json::value(nullptr);
+  s["first_success_latency_ms"] =
+      r.data.first_success_s >= 0 ? json::value(ms(r.data.first_success_latency_us)) : json::value(nullptr);
   if (p.mode == LoadMode::open) {
     json::object lag;
     lag["p50"] = ms(r.data.send_lag.percentile(50));

@@ -3,9 +3,6 @@
 #include <fmt/format.h>
 #include <boost/json.hpp>
 
-#include <csignal>
-#include <fstream>
-
 #include "bench/bench_run.h"
 #include "bench/compare.h"
 #include "bench/plan.h"
@@ -15,6 +12,7 @@
 #include "bench/result_json.h"
 #include "bench/summary_text.h"
 #include "common/version.h"
+#include "cli/command_line.h"
 #include "cli/commands.h"
 #include "common/strings.h"
 
@@ -26,40 +24,6 @@ using namespace mlfaas::bench;
 struct Outputs {
   std::string json, csv, report;
 };
-
-std::atomic<bool> g_interrupted{false};
-
-void on_sigint(int) { g_interrupted.store(true); }
-
-// SIGINT stops the load and still prints and writes the results; a second SIGINT kills as usual.
-class InterruptScope {
- public:
-  InterruptScope() {
-    struct sigaction sa {};
-    sa.sa_handler = on_sigint;
-    sa.sa_flags = SA_RESETHAND;
-    sigaction(SIGINT, &sa, &old_);
-  }
-  ~InterruptScope() { sigaction(SIGINT, &old_, nullptr); }
-
- private:
-  struct sigaction old_ {};
-};
-
-// The command as typed, for reports and JSON: /proc/self/cmdline, shell-quoted where needed.
-std::string command_line() {
-  std::ifstream f("/proc/self/cmdline", std::ios::binary);
-  std::string raw((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  std::string out;
-  for (auto arg : split(raw, '\0')) {
-    if (arg.empty()) continue;
-    if (!out.empty()) out += ' ';
-    const bool plain = arg.find_first_not_of(
-                           "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_./:=@%+,") == std::string_view::npos;
-    out += plain ? std::string(arg) : "'" + std::string(arg) + "'";
-  }
-  return out;
-}
 
 std::string read_whole_file(const std::string& path) { return read_file(path); }
 
@@ -92,7 +56,6 @@ int bench(BenchOptions options, const Outputs& outputs) {
   RunResult result;
   {
     InterruptScope interrupt;
-    g_interrupted.store(false);
     result = run_bench(plan, [&](const Progress& p) { progress.print(p); }, &g_interrupted);
   }
   progress.finish();

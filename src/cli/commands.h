@@ -11,6 +11,7 @@ void add_serve(CLI::App& app, Runner& run);
 void add_classify(CLI::App& app, Runner& run);
 void add_model(CLI::App& app, Runner& run);
 void add_bench(CLI::App& app, Runner& run);
+void add_study(CLI::App& app, Runner& run);  // the study's scenarios, one report
 void add_up(CLI::App& app, Runner& run);
 void add_functions(CLI::App& app, Runner& run);  // deploy, ls, describe, invoke, scale, rm, logs
 void add_revisions(CLI::App& app, Runner& run);  // revisions, traffic

@@ -3,6 +3,7 @@
 //   classify  one-shot classification of image files
 //   model     inspect / pull models
 //   bench     load generator and reports
+//   study     the OpenFaaS-vs-Knative study, reproduced (one report)
 //   up        the single-node serverless platform; deploy/ls/describe/invoke/scale/rm/logs talk to it
 #include <sys/resource.h>
 #include <unistd.h>
@@ -49,6 +50,7 @@ int main(int argc, char** argv) {
   mlfaas::cli::add_classify(app, run);
   mlfaas::cli::add_model(app, run);
   mlfaas::cli::add_bench(app, run);
+  mlfaas::cli::add_study(app, run);
   mlfaas::cli::add_up(app, run);
   mlfaas::cli::add_functions(app, run);
   mlfaas::cli::add_revisions(app, run);
