@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -50,6 +51,15 @@ std::vector<std::string> replica_argv(const ContainerRuntime& rt, const Function
   if (!spec.revision_name.empty()) a.insert(a.end(), {"--label", "io.mlfaas.revision=" + spec.revision_name});
   // The CPU limit as a quota, like the kubelet's; the request only reserves the node's cores.
   if (spec.cpu_limit > 0) a.insert(a.end(), {"--cpus", fmt::format("{:g}", spec.cpu_limit)});
+  if (spec.memory_limit > 0) a.insert(a.end(), {"--memory", std::to_string(spec.memory_limit)});
+  // The securityContext, as the kubelet applies it.
+  const ContainerSecurity& sec = spec.security;
+  if (sec.run_as_user)
+    a.insert(a.end(), {"--user", sec.run_as_group ? fmt::format("{}:{}", *sec.run_as_user, *sec.run_as_group)
+                                                  : std::to_string(*sec.run_as_user)});
+  if (sec.read_only_root_filesystem) a.push_back("--read-only");
+  if (sec.no_new_privileges) a.insert(a.end(), {"--security-opt", "no-new-privileges"});
+  for (auto& c : sec.drop_capabilities) a.insert(a.end(), {"--cap-drop", c});
   for (auto& [k, v] : env) a.insert(a.end(), {"--env", k + "=" + v});
   a.push_back(spec.image);
   // Knative's command replaces the image's entrypoint; the image has none, so its CMD is replaced.

@@ -33,7 +33,8 @@ std::string container_name(const ContainerRuntime& rt, const std::string& functi
 // The argv that runs one replica with `env` (PORT, K_*, MLFAAS_CPUS and the spec's own values):
 // the spec's command as a process, or `podman run` of its image with only that environment (the
 // container never sees the platform's), on the host's network (PORT stays the replica's port),
-// never pulling (a missing image fails at once instead of waiting for a registry).
+// never pulling (a missing image fails at once instead of waiting for a registry); the CPU and
+// memory limits become cgroup limits and the securityContext podman's equivalents.
 std::vector<std::string> replica_argv(const ContainerRuntime& rt, const FunctionSpec& spec,
                                       const std::map<std::string, std::string>& env, const std::string& name);
 

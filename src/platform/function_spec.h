@@ -3,6 +3,7 @@
 // (serving.knative.dev/v1), an OpenFaaS stack.yml function, or an OpenFaaS API deployment (JSON).
 // The original text is kept so the same file can still be applied to a real cluster.
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -27,6 +28,15 @@ struct ReadinessProbe {
   std::chrono::milliseconds timeout{1000};  // per attempt
 };
 
+// A container's securityContext (Knative), applied to container replicas (--runtime podman) the way
+// the kubelet applies it; process replicas run as the platform's user.
+struct ContainerSecurity {
+  std::optional<int64_t> run_as_user, run_as_group;
+  bool read_only_root_filesystem = false;
+  bool no_new_privileges = false;  // allowPrivilegeEscalation: false
+  std::vector<std::string> drop_capabilities;  // capabilities.drop, e.g. ALL
+};
+
 struct FunctionSpec {
   std::string name;
   std::string namespace_ = "default";
@@ -45,6 +55,8 @@ struct FunctionSpec {
   // replicas that do not fit on the node's cores stay pending, as Kubernetes leaves pods Pending.
   // The limit sizes the replica's threads (MLFAAS_CPUS). 0 = not set.
   double cpu_request = 0, cpu_limit = 0;
+  uint64_t memory_limit = 0;  // bytes (limits.memory); container replicas get it as their cgroup limit
+  ContainerSecurity security;
   std::chrono::milliseconds timeout{300'000};  // per request (Knative timeoutSeconds default 300)
   std::chrono::milliseconds startup_timeout{120'000};  // a replica not ready by then is restarted
   autoscale::PolicyConfig scaling;

@@ -138,6 +138,19 @@ void read_revisions(const YAML::Node& doc, const YAML::Node& tmpl, const FieldRe
 
 }  // namespace
 
+// The fields of a container securityContext a container replica can honour.
+static void read_security_context(const FieldReader& r, const YAML::Node& sc, const std::string& field, ContainerSecurity& s) {
+  if (!sc.IsMap()) r.fail(field, "expected a mapping");
+  if (sc["runAsUser"]) s.run_as_user = r.integer(sc["runAsUser"], field + ".runAsUser", 0, 2147483647);
+  if (sc["runAsGroup"]) s.run_as_group = r.integer(sc["runAsGroup"], field + ".runAsGroup", 0, 2147483647);
+  if (sc["readOnlyRootFilesystem"])
+    s.read_only_root_filesystem = r.boolean(sc["readOnlyRootFilesystem"], field + ".readOnlyRootFilesystem");
+  if (sc["allowPrivilegeEscalation"])
+    s.no_new_privileges = !r.boolean(sc["allowPrivilegeEscalation"], field + ".allowPrivilegeEscalation");
+  if (sc["capabilities"] && sc["capabilities"]["drop"])
+    s.drop_capabilities = r.strings(sc["capabilities"]["drop"], field + ".capabilities.drop");
+}
+
 FunctionSpec parse_knative_service(const YAML::Node& doc, const std::string& source, const std::string& text) {
   FunctionSpec f;
   f.format = "knative";
@@ -184,7 +197,8 @@ FunctionSpec parse_knative_service(const YAML::Node& doc, const std::string& sou
       f.env[r.str(env[i]["name"], ef + ".name")] = env[i]["value"] ? r.str(env[i]["value"], ef + ".value") : "";
     }
   }
-  if (auto res = c["resources"]) r.cpu_resources(res["requests"], res["limits"], cf + ".resources", f);
+  if (auto res = c["resources"]) r.resources(res["requests"], res["limits"], cf + ".resources", f);
+  if (auto sc = c["securityContext"]) read_security_context(r, sc, cf + ".securityContext", f.security);
   if (auto ports = c["ports"]) {
     if (!ports.IsSequence() || ports.size() != 1) r.fail(cf + ".ports", "expected exactly one port");
     if (ports[0]["containerPort"]) f.container_port = r.integer(ports[0]["containerPort"], cf + ".ports[0].containerPort", 1, 65535);

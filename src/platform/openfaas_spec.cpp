@@ -116,7 +116,7 @@ std::vector<FunctionSpec> parse_openfaas_stack(const YAML::Node& doc, const std:
     f.labels = r.string_map(fn["labels"], field + ".labels");
     f.annotations = r.string_map(fn["annotations"], field + ".annotations");
     if (fn["secrets"]) f.warnings.push_back("secrets are not mounted locally");
-    r.cpu_resources(fn["requests"], fn["limits"], field, f);
+    r.resources(fn["requests"], fn["limits"], field, f);
     f.command = resolve_command(local_command(r, fn, f, field), source);
     read_watchdog_env(r, f, field + ".environment");
     read_openfaas_scaling(r, f, field + ".labels");
@@ -139,7 +139,7 @@ FunctionSpec parse_openfaas_deployment(const YAML::Node& doc, const std::string&
   f.env = r.string_map(doc["envVars"], "envVars");
   f.labels = r.string_map(doc["labels"], "labels");
   f.annotations = r.string_map(doc["annotations"], "annotations");
-  r.cpu_resources(doc["requests"], doc["limits"], "", f);
+  r.resources(doc["requests"], doc["limits"], "", f);
   std::vector<std::string> argv;
   if (doc["envProcess"]) argv = split_command_line(r.str(doc["envProcess"], "envProcess"));
   else if (f.annotations.count("com.mlfaas.command")) argv = split_command_line(f.annotations["com.mlfaas.command"]);

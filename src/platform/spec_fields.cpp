@@ -1,5 +1,7 @@
 #include "platform/spec_fields.h"
 
+#include "common/memory_quantity.h"
+
 #include "common/cpus.h"
 
 #include <fmt/format.h>
@@ -44,7 +46,7 @@ double FieldReader::cpu(const YAML::Node& n, const std::string& field) const {
   return *v;
 }
 
-void FieldReader::cpu_resources(const YAML::Node& requests, const YAML::Node& limits, const std::string& field,
+void FieldReader::resources(const YAML::Node& requests, const YAML::Node& limits, const std::string& field,
                                 FunctionSpec& f) const {
   const std::string p = field.empty() ? "" : field + ".";
   if (requests && requests["cpu"]) f.cpu_request = cpu(requests["cpu"], p + "requests.cpu");
@@ -53,6 +55,12 @@ void FieldReader::cpu_resources(const YAML::Node& requests, const YAML::Node& li
     fail(p + "requests.cpu", fmt::format("{} is above the limit {}", f.cpu_request, f.cpu_limit));
   // Kubernetes: a limit without a request requests the limit.
   if (f.cpu_request == 0 && f.cpu_limit > 0) f.cpu_request = f.cpu_limit;
+  if (limits && limits["memory"]) {
+    std::string s = str(limits["memory"], p + "limits.memory");
+    auto v = parse_memory_quantity(s);
+    if (!v || *v < (4u << 20)) fail(p + "limits.memory", "expected a memory quantity of at least 4Mi such as 512Mi or 1Gi, got '" + s + "'");
+    f.memory_limit = *v;
+  }
 }
 
 bool FieldReader::boolean(const YAML::Node& n, const std::string& field) const {

@@ -22,8 +22,9 @@ struct FieldReader {
   // A Kubernetes CPU quantity ("2", "1.5", "500m") in cores.
   double cpu(const YAML::Node& n, const std::string& field) const;
   // resources.requests.cpu / resources.limits.cpu (Knative; OpenFaaS's requests/limits have the same
-  // shape) into f.cpu_request / f.cpu_limit; a request without a limit is also the limit's floor.
-  void cpu_resources(const YAML::Node& requests, const YAML::Node& limits, const std::string& field,
+  // shape) into f.cpu_request / f.cpu_limit (a limit without a request requests the limit), and
+  // limits.memory into f.memory_limit.
+  void resources(const YAML::Node& requests, const YAML::Node& limits, const std::string& field,
                      FunctionSpec& f) const;
 };
 

@@ -45,6 +45,16 @@ spec:
           readinessProbe:
             httpGet:
               path: /readyz
+          resources:
+            limits:
+              memory: 512Mi
+          securityContext:
+            runAsUser: 10001
+            runAsGroup: 10001
+            readOnlyRootFilesystem: true
+            allowPrivilegeEscalation: false
+            capabilities:
+              drop: [ALL]
 """
 
 OPENFAAS = f"""version: 1.0
@@ -182,6 +192,15 @@ def main():
         if uid in ("", "0"):
             fail(f"container {n} runs as uid {uid!r}")
     print(f"containers {names}: non-root")
+    # The Knative container's limits and securityContext, as the kubelet would apply them.
+    kn = next(n for n in names if "-of-classifier-" not in n)
+    got = podman("inspect", "--format", "{{.HostConfig.Memory}} {{.HostConfig.ReadonlyRootfs}} {{.Config.User}} "
+                 "{{.HostConfig.SecurityOpt}} {{.HostConfig.CapDrop}}", kn).stdout.split(" ", 4)
+    if got[:3] != ["536870912", "true", "10001:10001"] or "no-new-privileges" not in got[3]:
+        fail(f"{kn}: memory, read-only root, user, security options: {got}")
+    if "CAP_NET_RAW" not in got[4] and "CAP_CHOWN" not in got[4]:
+        fail(f"{kn}: capabilities not dropped: {got[4]}")
+    print(f"{kn}: memory limit 512Mi, read-only root, user 10001:10001, no-new-privileges, capabilities dropped")
     p.proc.send_signal(signal.SIGTERM)
     if p.proc.wait(timeout=60) != 0:
         fail(f"mlfaas up exited {p.proc.returncode} after SIGTERM")

@@ -66,6 +66,28 @@ TEST(ContainerRuntime, CpuLimitBecomesAQuota) {
   EXPECT_TRUE(has_pair(replica_argv(podman(), s, {}, "n"), "--cpus", "2"));
 }
 
+TEST(ContainerRuntime, MemoryLimitAndSecurityContextAreApplied) {
+  auto s = spec();
+  s.memory_limit = 512ull << 20;
+  s.security.run_as_user = 10001;
+  s.security.run_as_group = 10002;
+  s.security.read_only_root_filesystem = true;
+  s.security.no_new_privileges = true;
+  s.security.drop_capabilities = {"ALL"};
+  auto a = replica_argv(podman(), s, {}, "n");
+  EXPECT_TRUE(has_pair(a, "--memory", "536870912"));
+  EXPECT_TRUE(has_pair(a, "--user", "10001:10002"));
+  EXPECT_NE(std::find(a.begin(), a.end(), "--read-only"), a.end());
+  EXPECT_TRUE(has_pair(a, "--security-opt", "no-new-privileges"));
+  EXPECT_TRUE(has_pair(a, "--cap-drop", "ALL"));
+  s.security.run_as_group.reset();
+  EXPECT_TRUE(has_pair(replica_argv(podman(), s, {}, "n"), "--user", "10001"));
+  // None of it without a securityContext.
+  auto plain = replica_argv(podman(), spec(), {}, "n");
+  for (const char* flag : {"--memory", "--user", "--read-only", "--security-opt", "--cap-drop"})
+    EXPECT_EQ(std::find(plain.begin(), plain.end(), flag), plain.end()) << flag;
+}
+
 TEST(ContainerRuntime, NoCommandRunsTheImagesCmd) {
   auto s = spec();
   s.container_command.clear();  // an OpenFaaS function: its image's CMD (watchdog)
