@@ -47,6 +47,9 @@ struct FunctionSpec {
   // command + args as the spec wrote them, for a container of `image` (mlfaas up --runtime podman);
   // empty: the image's own CMD (OpenFaaS functions run their image's watchdog/CMD).
   std::vector<std::string> container_command;
+  // Set when the spec names an image but no command: it runs only as a container (mlfaas up
+  // --runtime podman), and deploying it with process replicas is refused with this message.
+  std::string no_command_error;
   std::map<std::string, std::string> env;
   int container_port = 8080;  // what the spec says; locally every replica gets its own PORT
   ReadinessProbe readiness;

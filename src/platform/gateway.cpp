@@ -116,7 +116,19 @@ void Gateway::limit_replicas(FunctionSpec& spec) const {
   sc.kpa.max_scale_limit = cap;
 }
 
+// What the replicas will run must exist: a command for processes, an image for containers.
+void Gateway::check_runnable(const FunctionSpec& spec) const {
+  if (opts_.runtime.container.containers()) {
+    if (spec.image.empty())
+      throw SpecError(fmt::format("function '{}': names no image, which --runtime podman runs", spec.name));
+  } else if (spec.command.empty()) {
+    throw SpecError(spec.no_command_error.empty() ? fmt::format("function '{}': no command to run", spec.name)
+                                                  : spec.no_command_error);
+  }
+}
+
 std::string Gateway::deploy(FunctionSpec spec) {
+  check_runnable(spec);
   limit_replicas(spec);
   if (eventing_) eventing_->decorate(spec);
   auto it = functions_.find(spec.name);

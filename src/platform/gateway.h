@@ -109,6 +109,7 @@ class Gateway {
   http::Response functions_api(http::Request& req);
   // Refuses (SpecError) replica counts above max_replicas, and caps "unlimited" at it.
   void limit_replicas(FunctionSpec& spec) const;
+  void check_runnable(const FunctionSpec& spec) const;
   http::Response function_status(const std::string& name);
   http::Response scale_api(http::Request& req, const std::string& name);
   http::Response logs_api(const http::Request& req);

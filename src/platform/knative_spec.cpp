@@ -184,8 +184,11 @@ FunctionSpec parse_knative_service(const YAML::Node& doc, const std::string& sou
     auto args = r.strings(c["args"], cf + ".args");
     argv.insert(argv.end(), args.begin(), args.end());
   }
-  if (argv.empty())
-    r.fail(cf + ".command", "is required to run the function locally (the image is only used on a cluster)");
+  if (argv.empty()) {
+    if (f.image.empty()) r.fail(cf + ".command", "is required (or an image, to run as a container)");
+    f.no_command_error = r.message(cf + ".command", "is required to run the function as a process (its image runs "
+                                                    "as a container with mlfaas up --runtime podman)");
+  }
   f.container_command = argv;
   f.command = resolve_command(argv, source);
   if (auto env = c["env"]) {

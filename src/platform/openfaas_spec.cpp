@@ -73,11 +73,16 @@ void read_watchdog_env(const FieldReader& r, FunctionSpec& f, const std::string&
 
 std::vector<std::string> local_command(const FieldReader& r, const YAML::Node& fn, const FunctionSpec& f,
                                        const std::string& field) {
-  if (fn["command"]) return r.strings(fn["command"], field + ".command");
+  if (fn["command"]) {
+    auto argv = r.strings(fn["command"], field + ".command");
+    if (argv.empty()) r.fail(field + ".command", "the command is empty");
+    return argv;
+  }
   auto a = f.annotations.find("com.mlfaas.command");
   if (a != f.annotations.end()) return split_command_line(a->second);
   auto e = f.env.find("fprocess");
   if (e != f.env.end()) return split_command_line(e->second);
+  if (!f.image.empty()) return {};  // a container of the image (mlfaas up --runtime podman)
   r.fail(field + ".command", "is required to run the function locally: add `command:` (ignored by faas-cli), the "
                              "annotation com.mlfaas.command, or environment.fprocess");
 }
@@ -118,6 +123,10 @@ std::vector<FunctionSpec> parse_openfaas_stack(const YAML::Node& doc, const std:
     if (fn["secrets"]) f.warnings.push_back("secrets are not mounted locally");
     r.resources(fn["requests"], fn["limits"], field, f);
     f.command = resolve_command(local_command(r, fn, f, field), source);
+    if (f.command.empty())
+      f.no_command_error = r.message(field + ".command", "is required to run the function as a process: add `command:` "
+                                                         "(ignored by faas-cli), the annotation com.mlfaas.command, or "
+                                                         "environment.fprocess; or run its image with mlfaas up --runtime podman");
     read_watchdog_env(r, f, field + ".environment");
     read_openfaas_scaling(r, f, field + ".labels");
     f.template_key = template_key(fn, f);
@@ -144,7 +153,10 @@ FunctionSpec parse_openfaas_deployment(const YAML::Node& doc, const std::string&
   if (doc["envProcess"]) argv = split_command_line(r.str(doc["envProcess"], "envProcess"));
   else if (f.annotations.count("com.mlfaas.command")) argv = split_command_line(f.annotations["com.mlfaas.command"]);
   else if (f.env.count("fprocess")) argv = split_command_line(f.env["fprocess"]);
-  if (argv.empty()) r.fail("envProcess", "is required to run the function locally");
+  if (argv.empty() && f.image.empty()) r.fail("envProcess", "is required to run the function locally (or an image)");
+  if (argv.empty())
+    f.no_command_error = r.message("envProcess", "is required to run the function as a process (its image runs as a "
+                                                 "container with mlfaas up --runtime podman)");
   f.command = resolve_command(argv, source);
   read_watchdog_env(r, f, "envVars");
   read_openfaas_scaling(r, f, "labels");

@@ -14,8 +14,10 @@ namespace mlfaas::platform {
 
 namespace fs = std::filesystem;
 
-void FieldReader::fail(const std::string& field, const std::string& msg) const {
-  throw SpecError(fmt::format("{}: {}: {}", where, field, msg));
+void FieldReader::fail(const std::string& field, const std::string& msg) const { throw SpecError(message(field, msg)); }
+
+std::string FieldReader::message(const std::string& field, const std::string& msg) const {
+  return fmt::format("{}: {}: {}", where, field, msg);
 }
 
 std::string FieldReader::str(const YAML::Node& n, const std::string& field) const {

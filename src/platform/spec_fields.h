@@ -12,6 +12,7 @@ struct FieldReader {
   std::string where;  // "file: service 'x'"
 
   [[noreturn]] void fail(const std::string& field, const std::string& msg) const;
+  std::string message(const std::string& field, const std::string& msg) const;  // what fail() throws
   std::string str(const YAML::Node& n, const std::string& field) const;  // scalar as string
   int integer(const YAML::Node& n, const std::string& field, int lo, int hi) const;
   double number(const YAML::Node& n, const std::string& field, double lo, double hi) const;

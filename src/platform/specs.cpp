@@ -234,7 +234,8 @@ std::vector<FunctionSpec> parse_documents(const std::string& text, const std::st
     }
   }
   for (auto& f : out) {
-    if (f.command.empty() || f.command[0].empty())
+    // No command at all is allowed with an image (a container runs it: Gateway::check_runnable).
+    if ((f.command.empty() && f.no_command_error.empty()) || (!f.command.empty() && f.command[0].empty()))
       throw SpecError(fmt::format("{}: function '{}': the command is empty", where, f.name));
     check_name(f);
     check_namespace(f, where);

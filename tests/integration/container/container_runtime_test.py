@@ -8,7 +8,9 @@ Checks, with real podman:
   2. each replica is a container labelled with the platform's pid, running as a non-root user;
   3. SIGTERM: the platform exits 0 and no container of it is left;
   4. kill -9 of the platform: its orphan guard removes its containers;
-  5. a container left by a platform that is gone (owner pid dead) is removed when `up` starts.
+  5. a container left by a platform that is gone (owner pid dead) is removed when `up` starts;
+  6. a Knative Service with an image and no command runs its image's CMD; the same file is refused
+     with process replicas (it has nothing to run as a process).
 """
 import argparse
 import json
@@ -55,6 +57,21 @@ spec:
             allowPrivilegeEscalation: false
             capabilities:
               drop: [ALL]
+"""
+
+# A plain Knative Service, as one writes it for a cluster: an image, no command (its CMD runs).
+PLAIN = f"""apiVersion: serving.knative.dev/v1
+kind: Service
+metadata:
+  name: plain
+spec:
+  template:
+    metadata:
+      annotations:
+        autoscaling.knative.dev/initial-scale: "0"
+    spec:
+      containers:
+        - image: {IMAGE}
 """
 
 OPENFAAS = f"""version: 1.0
@@ -162,6 +179,7 @@ def main():
     os.mkdir(specs)
     open(os.path.join(specs, "classifier.yaml"), "w").write(KNATIVE)
     open(os.path.join(specs, "stack.yml"), "w").write(OPENFAAS)
+    open(os.path.join(specs, "plain.yaml"), "w").write(PLAIN)
 
     # 5 first: a leftover of a platform that is gone (pid 4194303 is above any pid_max default).
     stale = "mlfaas-4194303-classifier-1"
@@ -182,18 +200,20 @@ def main():
     print(f"knative spec: scaled from zero (a container started) and answered {top!r} in {time.time() - t0:.2f} s")
     classify_dog(p.url + "/function/of-classifier/", photo)
     print("openfaas spec: answered through its container (the image's CMD)")
+    classify_dog(p.url + "/function/plain/", photo)
+    print("knative spec with an image and no command: answered through its container (the image's CMD)")
     if podman("container", "exists", stale).returncode == 0:
         fail("the container of a platform that is gone was not removed at start")
     names = containers_of(p.proc.pid)
-    if len(names) != 2:
-        fail(f"expected 2 containers labelled io.mlfaas.owner={p.proc.pid}, got {names}")
+    if len(names) != 3:
+        fail(f"expected 3 containers labelled io.mlfaas.owner={p.proc.pid}, got {names}")
     for n in names:
         uid = podman("exec", n, "id", "-u").stdout.strip()
         if uid in ("", "0"):
             fail(f"container {n} runs as uid {uid!r}")
     print(f"containers {names}: non-root")
     # The Knative container's limits and securityContext, as the kubelet would apply them.
-    kn = next(n for n in names if "-of-classifier-" not in n)
+    kn = next(n for n in names if "-classifier-" in n and "-of-classifier-" not in n)
     got = podman("inspect", "--format", "{{.HostConfig.Memory}} {{.HostConfig.ReadonlyRootfs}} {{.Config.User}} "
                  "{{.HostConfig.SecurityOpt}} {{.HostConfig.CapDrop}}", kn).stdout.split(" ", 4)
     if got[:3] != ["536870912", "true", "10001:10001"] or "no-new-privileges" not in got[3]:
@@ -219,6 +239,15 @@ def main():
     p.proc.wait()
     wait_for(lambda: not containers_of(owner), 30, f"the orphan guard to remove {containers_of(owner)}")
     print("kill -9: the orphan guard removed the platform's containers")
+
+    # 6, the other half: process replicas cannot run an image-only spec, and say so.
+    plain = os.path.join(tmp, "plain.yaml")
+    open(plain, "w").write(PLAIN)
+    r = subprocess.run([a.mlfaas, "up", "--specs", plain, "--ephemeral", "--nats", "none", "--no-auth", "--port",
+                        str(free_port())], capture_output=True, text=True, timeout=30)
+    if r.returncode != 2 or "command: is required to run the function as a process" not in r.stderr + r.stdout:
+        fail(f"process replicas and an image-only spec: exit {r.returncode}, {(r.stderr + r.stdout)[-500:]}")
+    print("process runtime: the image-only spec is refused, naming the field")
     print("PASS")
 
 

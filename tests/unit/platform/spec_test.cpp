@@ -103,6 +103,22 @@ TEST(KnativeSpec, MemoryLimitAndSecurityContextForContainerReplicas) {
   }
 }
 
+TEST(Specs, AnImageWithoutACommandRunsOnlyAsAContainer) {
+  auto k = parse_specs("apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata: {name: s}\nspec:\n  template:\n"
+                       "    spec:\n      containers:\n        - image: ghcr.io/x/y:1\n",
+                       "k.yaml")[0];
+  EXPECT_TRUE(k.command.empty());
+  EXPECT_TRUE(k.container_command.empty());  // the image's own CMD
+  EXPECT_NE(k.no_command_error.find("k.yaml: service 's': spec.template.spec.containers[0].command: is required to run "
+                                    "the function as a process"),
+            std::string::npos)
+      << k.no_command_error;
+  auto o = parse_specs("functions:\n  f:\n    image: x\n", "stack.yml")[0];
+  EXPECT_TRUE(o.command.empty());
+  EXPECT_NE(o.no_command_error.find("functions.f.command"), std::string::npos) << o.no_command_error;
+  EXPECT_TRUE(parse_specs(kKnative, "k.yaml")[0].no_command_error.empty());
+}
+
 TEST(KnativeSpec, EveryFieldIsRead) {
   auto specs = parse_specs(kKnative, "/tmp/f.yaml");
   ASSERT_EQ(specs.size(), 1u);
@@ -170,8 +186,8 @@ TEST(KnativeSpec, ErrorsNameTheField) {
       "env[0].valueFrom");
   has(knative_with("", "", "          ports: [{containerPort: 0}]\n"), "containerPort");
   has("apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata: {name: s}\nspec:\n  template:\n    spec:\n"
-      "      containers:\n        - image: x\n",
-      "containers[0].command: is required to run the function locally");
+      "      containers:\n        - ports: [{containerPort: 8080}]\n",
+      "containers[0].command: is required (or an image");
   has("apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata: {name: s}\nspec:\n  template:\n    spec:\n"
       "      containers: [{image: a, command: [x]}, {image: b, command: [y]}]\n",
       "sidecars");
@@ -228,7 +244,7 @@ functions:
 }
 
 TEST(OpenFaasStack, ErrorsNameTheFunctionAndField) {
-  EXPECT_NE(spec_error("functions:\n  f:\n    image: x\n").find("functions.f.command"), std::string::npos);
+  EXPECT_NE(spec_error("functions:\n  f:\n    environment: {a: b}\n").find("functions.f.command"), std::string::npos);
   EXPECT_NE(spec_error("functions:\n  f:\n    image: x\n    command: x\n    labels: {com.openfaas.scale.min: \"0\"}\n")
                 .find("com.openfaas.scale.min"),
             std::string::npos);
