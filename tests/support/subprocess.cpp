@@ -1,5 +1,9 @@
 #include "support/subprocess.h"
 
+#include <gtest/gtest.h>
+
+#include "support/paths.h"
+
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -104,6 +108,15 @@ int free_port() {
   getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
   close(fd);
   return ntohs(a.sin_port);
+}
+
+RunResult run_mlfaas(std::vector<std::string> args, std::chrono::milliseconds timeout,
+                     std::map<std::string, std::string> env) {
+  args.insert(args.begin(), mlfaas_exe().string());
+  Subprocess p(args, std::move(env));
+  auto code = p.wait(timeout);
+  EXPECT_TRUE(code) << "timed out; stderr:\n" << p.stderr_text();
+  return {code.value_or(-1), p.stdout_text(), p.stderr_text()};
 }
 
 }  // namespace mlfaas::test

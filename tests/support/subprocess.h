@@ -38,4 +38,12 @@ class Subprocess {
 // A TCP port that was free a moment ago on 127.0.0.1.
 int free_port();
 
+// The mlfaas binary run to its end: exit code (-1 and a test failure if it outlived `timeout`) and output.
+struct RunResult {
+  int code;
+  std::string out, err;
+};
+RunResult run_mlfaas(std::vector<std::string> args, std::chrono::milliseconds timeout,
+                     std::map<std::string, std::string> env = {});
+
 }  // namespace mlfaas::test

@@ -16,17 +16,8 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-struct Result {
-  int code;
-  std::string out, err;
-};
-
-Result mlfaas(std::vector<std::string> args, std::chrono::milliseconds timeout = 30s) {
-  args.insert(args.begin(), mlfaas_exe().string());
-  Subprocess p(args);
-  auto code = p.wait(timeout);
-  EXPECT_TRUE(code) << "timed out";
-  return {code.value_or(-1), p.stdout_text(), p.stderr_text()};
+RunResult mlfaas(std::vector<std::string> args, std::chrono::milliseconds timeout = 30s) {
+  return run_mlfaas(std::move(args), timeout);
 }
 
 boost::json::object read_json(const fs::path& p) { return boost::json::parse(read_binary(p)).as_object(); }

@@ -15,18 +15,9 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-struct Result {
-  int code;
-  std::string out, err;
-};
-
-Result mlfaas(std::vector<std::string> args, const fs::path& state, std::chrono::milliseconds timeout) {
-  args.insert(args.begin(), mlfaas_exe().string());
-  // Anything `mlfaas up` might keep goes to a scratch directory, never the user's.
-  Subprocess p(args, {{"XDG_STATE_HOME", state.string()}});
-  auto code = p.wait(timeout);
-  EXPECT_TRUE(code) << "timed out; stderr:\n" << p.stderr_text();
-  return {code.value_or(-1), p.stdout_text(), p.stderr_text()};
+// Anything `mlfaas up` might keep goes to a scratch directory, never the user's.
+RunResult mlfaas(std::vector<std::string> args, const fs::path& state, std::chrono::milliseconds timeout) {
+  return run_mlfaas(std::move(args), timeout, {{"XDG_STATE_HOME", state.string()}});
 }
 
 boost::json::object read_json(const fs::path& p) { return boost::json::parse(read_binary(p)).as_object(); }
