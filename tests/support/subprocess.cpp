@@ -26,25 +26,32 @@ Subprocess::Subprocess(std::vector<std::string> argv, std::map<std::string, std:
   out_ = dir / "stdout";
   err_ = dir / "stderr";
   std::vector<std::string> envs = environment_with(env);
+  // Everything the child needs is made before fork: tests fork while their own threads run (a
+  // callback receiver, a load generator), and a child that allocates can deadlock forever on a
+  // malloc lock one of those threads held at fork time. After fork: only async-signal-safe calls.
+  std::vector<char*> av, ev;
+  for (auto& a : argv) av.push_back(a.data());
+  av.push_back(nullptr);
+  for (auto& s : envs) ev.push_back(s.data());
+  ev.push_back(nullptr);
+  const int o = open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int e = open(err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int n = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (o < 0 || e < 0 || n < 0) throw std::runtime_error("cannot open the output files in " + dir.string());
 
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
-    int o = open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int e = open(err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int n = open("/dev/null", O_RDONLY);
-    dup2(n, 0);
+    dup2(n, 0);  // dup2 clears close-on-exec on 0, 1 and 2
     dup2(o, 1);
     dup2(e, 2);
-    std::vector<char*> av, ev;
-    for (auto& a : argv) av.push_back(a.data());
-    av.push_back(nullptr);
-    for (auto& s : envs) ev.push_back(s.data());
-    ev.push_back(nullptr);
     execve(av[0], av.data(), ev.data());
     dprintf(2, "execve %s: %s\n", av[0], strerror(errno));
     _exit(127);
   }
+  close(o);
+  close(e);
+  close(n);
 }
 
 Subprocess::~Subprocess() {

@@ -81,7 +81,9 @@ std::unique_ptr<Platform> start_platform(const std::string& spec, std::vector<st
     if (p->proc->wait_http_ok(p->port, "/healthz", std::chrono::seconds(20))) return p;
     const bool port_taken = !p->proc->running() && p->proc->stderr_text().find("in use") != std::string::npos;
     if (port_taken && attempt < 3) continue;
-    ADD_FAILURE() << "mlfaas up did not start; stderr:\n" << p->proc->stderr_text();
+    const auto code = p->proc->wait(std::chrono::milliseconds(0));
+    ADD_FAILURE() << "mlfaas up did not start (" << (code ? "exited with " + std::to_string(*code) : std::string("still running, no /healthz after 20 s"))
+                  << "); stderr:\n" << p->proc->stderr_text();
     return p;
   }
 }
