@@ -5,14 +5,12 @@
 #   3. split accuracy: 20,000 requests to an 80/20 split
 # Usage: bench/async/run.sh [OUT_DIR]
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
+source "$(dirname "$0")/../lib.sh"
 out="${1:-$root/build/async-bench}"
 mkdir -p "$out"
-mlfaas="$root/build/src/cli/mlfaas"
-hello="$root/build/functions/hello/mlfaas-hello"
 port=18190
 gw=http://127.0.0.1:$port
-echo "CPU: $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}'), $(nproc) cores"
+cpu_line
 
 spec() {  # NAME VERSION [traffic lines]
   printf 'apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata:\n  name: %s\nspec:\n  template:\n    metadata:\n      annotations:\n        autoscaling.knative.dev/min-scale: "1"\n    spec:\n      containers:\n        - image: example/hello\n          command: ["%s"]\n          env:\n            - name: VERSION\n              value: "%s"\n            - name: max_inflight\n              value: "64"\n%s' "$1" "$hello" "$2" "${3:-}"
@@ -21,7 +19,7 @@ spec hello 1 > "$out/hello.yaml"
 "$mlfaas" up --port $port --specs "$out/hello.yaml" --ephemeral --no-auth > "$out/up.log" 2>&1 &
 up=$!
 trap 'kill $up 2>/dev/null; wait $up 2>/dev/null || true' EXIT
-for _ in $(seq 100); do curl -sf -o /dev/null $gw/function/hello/ && break; sleep 0.1; done
+wait_url $gw/function/hello/
 
 printf 'wrk.method = "POST"\nwrk.body = "x"\n' > "$out/post.lua"
 echo "== enqueue rate (wrk -t2 -c32 -d10s, POST /async-function/hello/, no callback)"

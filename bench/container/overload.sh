@@ -6,9 +6,8 @@
 #   4. /system/* without credentials.
 # usage: bench/container/overload.sh   (needs scripts/image.sh to have built the image)
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
+source "$(dirname "$0")/../lib.sh"
 source "$root/scripts/podman-env.sh"
-mlfaas="$root/build/src/cli/mlfaas"
 photo="$root/.cache/photos/dog.jpg"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 gw="http://127.0.0.1:$port"
@@ -19,7 +18,7 @@ trap 'kill -TERM $up; wait $up || true; rm -rf "$state"' EXIT
 for _ in $(seq 1 300); do curl -sf "$gw/healthz" >/dev/null && break; sleep 0.05; done
 url="$gw/function/classifier/classify"
 bench() { "$mlfaas" bench "$url" -f "$photo" -H 'Content-Type: image/jpeg' --timeout 2s "$@"; }
-echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores"
+cpu_line
 echo "== 1. capacity (closed loop, 8 connections)"
 bench -c 8 -d 15s --json "$state/cap.json" | grep -E "Requests/sec|Latency|Non-2xx|timeout" || true
 cap=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(round(d['summary']['requests_per_s']))" "$state/cap.json")

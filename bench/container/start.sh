@@ -4,10 +4,9 @@
 # request to a function scaled to zero, `mlfaas up` with replicas as processes vs as containers.
 # usage: bench/container/start.sh [RUNS]   (needs scripts/image.sh to have built the image)
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
+source "$(dirname "$0")/../lib.sh"
 source "$root/scripts/podman-env.sh"
 runs="${1:-5}"
-mlfaas="$root/build/src/cli/mlfaas"
 tag="${MLFAAS_IMAGE:-localhost/mlfaas:0.1.0}"
 photo="$root/.cache/photos/dog.jpg"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

@@ -6,13 +6,12 @@
 #   3. classifier throughput (wrk -c16, dog.jpg) without a sink, with a broker sink, with a sink that is down
 # Usage: bench/events/run.sh [OUT_DIR]
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
+source "$(dirname "$0")/../lib.sh"
 out="${1:-$root/build/events-bench}"
 mkdir -p "$out"
-mlfaas="$root/build/src/cli/mlfaas"
 port=18191
 gw=http://127.0.0.1:$port
-echo "CPU: $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}'), $(nproc) cores"
+cpu_line
 
 cat > "$out/eventing.yaml" <<YAML
 apiVersion: serving.knative.dev/v1

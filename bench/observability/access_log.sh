@@ -3,13 +3,11 @@
 # function through `mlfaas up`, with --access-log json, text and off, alternating, twice each.
 # Usage: bench/observability/access_log.sh [OUT_DIR]
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
+source "$(dirname "$0")/../lib.sh"
 out="${1:-$root/build/access-log-bench}"
 mkdir -p "$out"
-mlfaas="$root/build/src/cli/mlfaas"
-hello="$root/build/functions/hello/mlfaas-hello"
 port=18193
-echo "CPU: $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}'), $(nproc) cores"
+cpu_line
 printf 'apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata:\n  name: hello\nspec:\n  template:\n    metadata:\n      annotations:\n        autoscaling.knative.dev/min-scale: "1"\n    spec:\n      containers:\n        - image: example/hello\n          command: ["%s"]\n' "$hello" > "$out/hello.yaml"
 for round in 1 2; do
   for mode in json off text; do

@@ -3,10 +3,9 @@
 # open-loop load (2 s client timeout) against the old settings, one at a time, in one run.
 # Usage: bench/overload/causes.sh [OUT_DIR]
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
+source "$(dirname "$0")/../lib.sh"
 out="${1:-$root/build/overload-causes}"
 mkdir -p "$out"
-mlfaas="$root/build/src/cli/mlfaas"
 dog="$root/.cache/photos/dog.jpg"
 lua="$out/dog.lua"
 printf 'wrk.method = "POST"\nlocal f = io.open("%s", "rb"); wrk.body = f:read("*a"); f:close()\nwrk.headers["Content-Type"] = "image/jpeg"\n' "$dog" > "$lua"
@@ -15,7 +14,7 @@ open_loop() {  # URL RATE NAME
   "$mlfaas" bench "$1" -R "$2" -d 20s -c 512 --timeout 2s -f "$dog" -H "Content-Type: image/jpeg" > "$out/$3.txt"
   summary "$out/$3.txt" "$3"
 }
-echo "CPU: $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}'), $(nproc) cores"
+cpu_line
 
 # The function alone: batching (the old default 8) against one image per execution, and the
 # queue order under a closed-loop client and open-loop overload.

@@ -2,10 +2,9 @@
 # Overload benchmarks of issue 7 (docs/benchmarks.md): capacity with wrk, then open-loop runs with
 # a 2 s client timeout against `mlfaas serve` and through `mlfaas up`. Usage: bench/overload/run.sh [OUT_DIR]
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
+source "$(dirname "$0")/../lib.sh"
 out="${1:-$root/build/overload-bench}"
 mkdir -p "$out"
-mlfaas="$root/build/src/cli/mlfaas"
 dog="$root/.cache/photos/dog.jpg"
 lua="$out/dog.lua"
 printf 'wrk.method = "POST"\nlocal f = io.open("%s", "rb"); wrk.body = f:read("*a"); f:close()\nwrk.headers["Content-Type"] = "image/jpeg"\n' "$dog" > "$lua"
@@ -17,7 +16,7 @@ open_loop() {  # URL RATE DURATION NAME [extra...]
 }
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
-echo "CPU: $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}'), $(nproc) cores"
+cpu_line
 
 # The function alone.
 port=18181
