@@ -157,6 +157,9 @@ JetStream::JetStream(const std::string& url, std::chrono::milliseconds connect_t
   if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts, -1);  // forever: the server is ours, it comes back
   if (s == NATS_OK) s = natsOptions_SetReconnectWait(opts, 100);
   if (s == NATS_OK) s = natsOptions_SetTimeout(opts, 1000);  // per connection attempt
+  // A publish or ack in flight when the server goes away would otherwise wait its whole timeout
+  // (seconds) for a reply that cannot come; fail it at once, so the caller gets its 503 now.
+  if (s == NATS_OK) s = natsOptions_SetFailRequestsOnDisconnect(opts, true);
   if (s != NATS_OK) fail("options for " + url, s);
 
   const auto deadline = std::chrono::steady_clock::now() + connect_timeout;

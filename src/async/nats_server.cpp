@@ -123,7 +123,7 @@ void stop_leftover(const fs::path& dir) {
 
 }  // namespace
 
-void NatsServer::start() {
+void NatsServer::spawn() {
   fs::create_directories(opt_.dir);
   opt_.dir = fs::absolute(opt_.dir);
   stop_leftover(opt_.dir);
@@ -133,9 +133,11 @@ void NatsServer::start() {
     if (e.path().extension() == ".ports") fs::remove(e.path(), ec);
   const fs::path conf = opt_.dir / "nats-server.conf";
   write_config(opt_, conf);
-
   proc_ = std::make_unique<DaemonProcess>(std::vector<std::string>{opt_.executable, "-c", conf.string()}, log_file());
+}
 
+void NatsServer::start() {
+  spawn();
   const auto deadline = std::chrono::steady_clock::now() + opt_.start_timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     if (auto how = proc_->exited(); !how.empty()) fail("nats-server " + how + " while starting");
@@ -148,6 +150,18 @@ void NatsServer::start() {
   }
   fail("nats-server did not accept clients within " + std::to_string(opt_.start_timeout.count()) + " ms");
 }
+
+std::string NatsServer::exited() { return proc_ ? proc_->exited() : "is not running"; }
+
+void NatsServer::respawn() {
+  if (proc_) proc_->stop(1s);  // whatever is left of the last one (also reaps it)
+  opt_.port = port_;           // where the clients will look for it
+  spawn();
+}
+
+bool NatsServer::listening() { return proc_ && proc_->pid() > 0 && greets(port_); }
+
+std::string NatsServer::last_log_lines(int n) const { return proc_ ? proc_->last_log_lines(n) : ""; }
 
 void NatsServer::fail(const std::string& why) {
   stop(1s);

@@ -52,8 +52,19 @@ class NatsServer {
   void stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
   bool running() const { return proc_ && proc_->pid() > 0; }
 
+  // Supervision (mlfaas up keeps its queue running): how the server ended ("exited with code 1",
+  // "was killed by signal 9 (Killed)"), or "" while it runs.
+  std::string exited();
+  // Starts it again on the same directory and port, so clients reconnect to the URL they know and
+  // JetStream recovers its store. Returns once it is forked (listening() says when it accepts
+  // clients); throws when it cannot be started.
+  void respawn();
+  bool listening();
+  std::string last_log_lines(int n) const;
+
  private:
-  void start();
+  void spawn();  // config, then fork/exec; does not wait
+  void start();  // spawn() and wait until it accepts clients
   [[noreturn]] void fail(const std::string& why);
   NatsServerOptions opt_;
   std::unique_ptr<DaemonProcess> proc_;

@@ -45,12 +45,7 @@ PrometheusServer::PrometheusServer(PrometheusOptions o) : opts_(std::move(o)) {
                          "  - job_name: functions\n    file_sd_configs:\n      - files: ['{}']\n        refresh_interval: {}s\n",
                          every, every, rules ? fmt::format("rule_files:\n  - '{}'\n", (opts_.dir / "alerts.yml").string()) : "",
                          opts_.gateway, targets_file().string(), every));
-  proc_ = std::make_unique<DaemonProcess>(
-      std::vector<std::string>{opts_.executable, "--config.file=" + (opts_.dir / "prometheus.yml").string(),
-                               "--storage.tsdb.path=" + (opts_.dir / "data").string(),
-                               "--storage.tsdb.retention.time=" + opts_.retention,
-                               "--web.listen-address=" + opts_.address, "--web.enable-lifecycle"},
-      opts_.dir / "prometheus.log");
+  respawn();
   const auto deadline = std::chrono::steady_clock::now() + opts_.start_timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     if (auto how = proc_->exited(); !how.empty())
@@ -66,5 +61,19 @@ PrometheusServer::PrometheusServer(PrometheusOptions o) : opts_(std::move(o)) {
 }
 
 PrometheusServer::~PrometheusServer() = default;
+
+std::string PrometheusServer::exited() { return proc_ ? proc_->exited() : "is not running"; }
+
+void PrometheusServer::respawn() {
+  if (proc_) proc_->stop(std::chrono::seconds(1));
+  proc_ = std::make_unique<DaemonProcess>(
+      std::vector<std::string>{opts_.executable, "--config.file=" + (opts_.dir / "prometheus.yml").string(),
+                               "--storage.tsdb.path=" + (opts_.dir / "data").string(),
+                               "--storage.tsdb.retention.time=" + opts_.retention,
+                               "--web.listen-address=" + opts_.address, "--web.enable-lifecycle"},
+      opts_.dir / "prometheus.log");
+}
+
+std::string PrometheusServer::last_log_lines(int n) const { return proc_ ? proc_->last_log_lines(n) : ""; }
 
 }  // namespace mlfaas::platform

@@ -31,6 +31,11 @@ class PrometheusServer {
   std::string url() const { return "http://" + opts_.address; }
   // The file_sd file the gateway keeps current (JSON: [{targets, labels}]).
   std::filesystem::path targets_file() const { return opts_.dir / "targets.json"; }
+  // Supervision: how it ended, or "" while it runs; respawn() starts it again with the same
+  // config and TSDB (returns once forked).
+  std::string exited();
+  void respawn();
+  std::string last_log_lines(int n) const;
 
  private:
   PrometheusOptions opts_;

@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 #include "http/server.h"
 #include "platform/container_runtime.h"
+#include "platform/helper_supervisor.h"
 #include "platform/orphan_guard.h"
 #include "platform/prometheus_server.h"
 #include "async/jetstream.h"
@@ -215,6 +216,62 @@ int run_up(UpOptions o) {
     if (o.model_dir) log::warn("--model is not used by container replicas: each image carries its model");
   }
 
+  // The helpers stay up: one that dies is started again on the same store and port.
+  HelperSupervisor helpers;
+  if (nats) {
+    auto* n = nats.get();
+    helpers.add({.name = "nats-server",
+                 .exited = [n] { return n->exited(); },
+                 .respawn = [n] { n->respawn(); },
+                 // Usable again once our client has reconnected, not just when the server listens.
+                 .listening = [n, &js] { return n->listening() && js && js->connected(); },
+                 .log_tail = [n] { return n->last_log_lines(8); }},
+                Clock::now());
+  }
+  if (prometheus) {
+    auto* p = prometheus.get();
+    helpers.add({.name = "prometheus",
+                 .exited = [p] { return p->exited(); },
+                 .respawn = [p] { p->respawn(); },
+                 .listening = {},
+                 .log_tail = [p] { return p->last_log_lines(8); }},
+                Clock::now());
+  }
+  for (size_t i = 0; i < helpers.size(); ++i) {
+    const metrics::Labels labels = {{"helper", helpers.name(i)}};
+    gateway.registry().gauge_callback("mlfaas_helper_up", "Whether a helper server of the platform runs (1) or is being restarted (0)",
+                                      [&helpers, i] { return helpers.up(i) ? 1.0 : 0.0; }, labels);
+    gateway.registry().counter_callback("mlfaas_helper_restarts_total", "Times a helper server died and was started again",
+                                        [&helpers, i] { return double(helpers.restarts(i)); }, labels);
+  }
+  asio::steady_timer helper_timer(ioc);
+  std::function<void()> supervise = [&] {
+    helper_timer.expires_after(std::chrono::milliseconds(helpers.all_running() ? 250 : 10));
+    helper_timer.async_wait([&](boost::system::error_code ec) {
+      if (ec) return;
+      helpers.tick(Clock::now());
+      supervise();
+    });
+  };
+  // A helper's death is noticed at once: SIGCHLD (the ChildReaper has its own signal_set; asio
+  // tells both) ticks the supervisor; the timer covers the backoff and the restart.
+  asio::signal_set child_exits(ioc, SIGCHLD);
+  std::function<void()> on_child_exit = [&] {
+    child_exits.async_wait([&](boost::system::error_code ec, int) {
+      if (ec) return;
+      helpers.tick(Clock::now());
+      if (!helpers.all_running()) {
+        helper_timer.cancel();  // poll often while one is down
+        supervise();
+      }
+      on_child_exit();
+    });
+  };
+  if (helpers.size()) {
+    supervise();
+    on_child_exit();
+  }
+
   // Graceful stop: no new connections; requests already in (queued or running) are answered
   // while the replicas keep serving, up to the drain grace; then the replicas are stopped
   // (SIGTERM, SIGKILL after their grace), then the process exits.
@@ -228,6 +285,7 @@ int run_up(UpOptions o) {
     asio::co_spawn(ioc, shutdown(ioc, server, gateway, o), asio::detached);
   });
   ioc.run();
+  helpers.stop();
   gateway_ptr.reset();  // its async workers first, then the queue they use
   prometheus.reset();
   js.reset();

@@ -1,6 +1,7 @@
 // Async invocations with real processes and a real nats-server: OpenFaaS's /async-function
 // contract (202 + X-Call-Id, callback with the function's result), retries then the dead-letter
-// stream, replay, the per-function concurrency limit, and no accepted call lost across kill -9.
+// stream, replay, the per-function concurrency limit, and no accepted call lost across kill -9 of
+// the platform or of its queue's nats-server.
 #include <gtest/gtest.h>
 
 #include <csignal>
@@ -201,6 +202,61 @@ TEST(Async, NoAcceptedCallIsLostAcrossAKillOfThePlatform) {
   EXPECT_EQ(cb.call_ids(), ids);
   // At least once: a call whose ack was lost in the kill may have run twice, never more than a few.
   EXPECT_LE(cb.count(), 500u + 10u);
+}
+
+// The queue's nats-server dies (OOM killer, a stray kill -9) while calls are queued: the platform
+// starts it again on the same store and port; calls accepted before and after are all delivered,
+// and while it is down an async call gets 202 or 503 + Retry-After, never a dropped connection.
+TEST(Async, NoAcceptedCallIsLostWhenTheQueueServerIsKilled) {
+  CallbackReceiver cb;
+  auto p = start_platform(hello_with_env("hello", "max_inflight", "2"), {"--async-ack-wait-ms", "1000"});
+  ASSERT_TRUE(p->wait_for([&] { return p->ready("hello") == 1; }, std::chrono::seconds(10)));
+  std::set<std::string> ids;
+  for (int i = 0; i < 300; ++i) {
+    auto r = post_async(*p, "/async-function/hello/?sleep_ms=20", cb.url());
+    ASSERT_EQ(r.status, 202) << r.body;
+    ids.insert(r.header("x-call-id"));
+  }
+  const auto pid_text = read_binary(p->state_dir / "nats" / "nats-server.pid");
+  const pid_t nats = pid_t(std::stol(pid_text));
+  ASSERT_GT(nats, 1);
+  ASSERT_EQ(::kill(nats, SIGKILL), 0);
+  const size_t before = cb.call_ids().size();
+  EXPECT_LT(before, 300u) << "the kill came too late to test anything";
+
+  // Until the restarted server is back: every answer is 202 or 503 with Retry-After.
+  int refused = 0;
+  auto restarted = [&] {
+    return p->call("GET", "/metrics").body.find("mlfaas_helper_restarts_total{helper=\"nats-server\"} 1") != std::string::npos;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  bool back = false;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto r = post_async(*p, "/async-function/hello/", cb.url());
+    if (r.status == 202) {
+      ids.insert(r.header("x-call-id"));
+    } else {
+      ASSERT_EQ(r.status, 503) << r.body;
+      EXPECT_FALSE(r.header("retry-after").empty());
+      ++refused;
+    }
+    EXPECT_EQ(p->call("GET", "/function/hello/").status, 200);  // synchronous calls never needed the queue
+    if ((back = restarted())) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(back) << p->proc->stderr_text();
+  EXPECT_NE(p->proc->stderr_text().find("nats-server was killed by signal"), std::string::npos) << p->proc->stderr_text();
+  ASSERT_TRUE(p->wait_for([&] { return p->call("GET", "/metrics").body.find("mlfaas_helper_up{helper=\"nats-server\"} 1") != std::string::npos; },
+                          std::chrono::seconds(20)));
+  for (int i = 0; i < 50; ++i) {
+    auto r = post_async(*p, "/async-function/hello/", cb.url());
+    ASSERT_EQ(r.status, 202) << r.body;
+    ids.insert(r.header("x-call-id"));
+  }
+  ASSERT_TRUE(p->wait_for([&] { return cb.call_ids().size() >= ids.size(); }, std::chrono::seconds(120)))
+      << cb.call_ids().size() << " of " << ids.size() << " called back (" << refused << " refused while it was down)\n"
+      << p->proc->stderr_text();
+  EXPECT_EQ(cb.call_ids(), ids);
 }
 
 TEST(Async, CliInvokeAsync) {
