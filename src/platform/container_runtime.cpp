@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <stdexcept>
 
@@ -65,6 +66,36 @@ std::vector<std::string> replica_argv(const ContainerRuntime& rt, const Function
   // Knative's command replaces the image's entrypoint; the image has none, so its CMD is replaced.
   a.insert(a.end(), spec.container_command.begin(), spec.container_command.end());
   return a;
+}
+
+std::string run_as_non_root_violation(const ContainerSecurity& sec, const std::string& image, const std::string& image_user) {
+  if (!sec.run_as_non_root) return "";
+  if (sec.run_as_user) return *sec.run_as_user == 0 ? "securityContext.runAsUser 0 breaks its runAsNonRoot" : "";
+  const std::string uid = image_user.substr(0, image_user.find(':'));
+  if (uid.empty() || uid == "root") return fmt::format("runAsNonRoot is set and image {} will run as root (it has no USER)", image);
+  for (char c : uid)
+    if (!std::isdigit(static_cast<unsigned char>(c)))
+      return fmt::format("runAsNonRoot is set and image {} has a non-numeric USER ({}), so it cannot be verified as "
+                         "non-root; give the container a securityContext.runAsUser",
+                         image, uid);
+  if (std::strtoll(uid.c_str(), nullptr, 10) == 0) return fmt::format("runAsNonRoot is set and image {} runs as uid 0", image);
+  return "";
+}
+
+std::optional<std::string> image_user(const ContainerRuntime& rt, const std::string& image) {
+  // Shell-quoted: the image reference comes from a spec.
+  std::string quoted = "'";
+  for (char c : image) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  quoted += "'";
+  const std::string cmd = fmt::format("{} image inspect --format '{{{{.Config.User}}}}' {} 2>/dev/null", rt.podman, quoted);
+  FILE* f = popen(cmd.c_str(), "r");
+  if (!f) return std::nullopt;
+  std::string out;
+  char buf[256];
+  while (fgets(buf, sizeof buf, f)) out += buf;
+  if (pclose(f) != 0) return std::nullopt;
+  while (!out.empty() && std::isspace(static_cast<unsigned char>(out.back()))) out.pop_back();
+  return out;
 }
 
 std::vector<std::string> remove_container_argv(const ContainerRuntime& rt, const std::string& name) {

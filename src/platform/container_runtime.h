@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,15 @@ std::string container_name(const ContainerRuntime& rt, const std::string& functi
 // memory limits become cgroup limits and the securityContext podman's equivalents.
 std::vector<std::string> replica_argv(const ContainerRuntime& rt, const FunctionSpec& spec,
                                       const std::map<std::string, std::string>& env, const std::string& name);
+
+// runAsNonRoot as the kubelet checks it (pkg/kubelet/kuberuntime verifyRunAsNonRoot): the
+// container's runAsUser must not be 0; without one, the image's USER must be numeric and not 0
+// ("" runs as root). `image_user` is the image's Config.User ("10001", "10001:10001", "app").
+// Returns why it breaks the policy, or "" when it does not (or runAsNonRoot is not set).
+std::string run_as_non_root_violation(const ContainerSecurity& sec, const std::string& image, const std::string& image_user);
+
+// The USER of a local image (`podman image inspect`); nullopt when podman does not have it.
+std::optional<std::string> image_user(const ContainerRuntime& rt, const std::string& image);
 
 // Removes one container at once (SIGKILL, then delete).
 std::vector<std::string> remove_container_argv(const ContainerRuntime& rt, const std::string& name);

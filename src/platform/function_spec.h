@@ -32,6 +32,7 @@ struct ReadinessProbe {
 // the kubelet applies it; process replicas run as the platform's user.
 struct ContainerSecurity {
   std::optional<int64_t> run_as_user, run_as_group;
+  bool run_as_non_root = false;  // runAsNonRoot: the kubelet refuses to run a container as uid 0
   bool read_only_root_filesystem = false;
   bool no_new_privileges = false;  // allowPrivilegeEscalation: false
   std::vector<std::string> drop_capabilities;  // capabilities.drop, e.g. ALL

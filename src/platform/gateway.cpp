@@ -16,6 +16,7 @@
 #include "http/query.h"
 #include "http/responses.h"
 #include "metrics/text_format.h"
+#include "platform/container_runtime.h"
 #include "platform/ui_assets.h"
 
 namespace mlfaas::platform {
@@ -121,6 +122,18 @@ void Gateway::check_runnable(const FunctionSpec& spec) const {
   if (opts_.runtime.container.containers()) {
     if (spec.image.empty())
       throw SpecError(fmt::format("function '{}': names no image, which --runtime podman runs", spec.name));
+    if (spec.security.run_as_non_root && !spec.security.run_as_user) {
+      // The kubelet checks this when it creates the container; we can at deploy, and say so there.
+      auto user = image_user(opts_.runtime.container, spec.image);
+      if (!user)
+        throw SpecError(fmt::format("function '{}': runAsNonRoot cannot be verified: podman has no image {} (mlfaas "
+                                    "never pulls; build or load it first)",
+                                    spec.name, spec.image));
+      if (auto why = run_as_non_root_violation(spec.security, spec.image, *user); !why.empty())
+        throw SpecError(fmt::format("function '{}': {}", spec.name, why));
+    }
+    if (auto why = run_as_non_root_violation(spec.security, spec.image, ""); spec.security.run_as_user && !why.empty())
+      throw SpecError(fmt::format("function '{}': {}", spec.name, why));
   } else if (spec.command.empty()) {
     throw SpecError(spec.no_command_error.empty() ? fmt::format("function '{}': no command to run", spec.name)
                                                   : spec.no_command_error);

@@ -142,6 +142,7 @@ void read_revisions(const YAML::Node& doc, const YAML::Node& tmpl, const FieldRe
 static void read_security_context(const FieldReader& r, const YAML::Node& sc, const std::string& field, ContainerSecurity& s) {
   if (!sc.IsMap()) r.fail(field, "expected a mapping");
   if (sc["runAsUser"]) s.run_as_user = r.integer(sc["runAsUser"], field + ".runAsUser", 0, 2147483647);
+  if (sc["runAsNonRoot"]) s.run_as_non_root = r.boolean(sc["runAsNonRoot"], field + ".runAsNonRoot");
   if (sc["runAsGroup"]) s.run_as_group = r.integer(sc["runAsGroup"], field + ".runAsGroup", 0, 2147483647);
   if (sc["readOnlyRootFilesystem"])
     s.read_only_root_filesystem = r.boolean(sc["readOnlyRootFilesystem"], field + ".readOnlyRootFilesystem");

@@ -10,7 +10,9 @@ Checks, with real podman:
   4. kill -9 of the platform: its orphan guard removes its containers;
   5. a container left by a platform that is gone (owner pid dead) is removed when `up` starts;
   6. a Knative Service with an image and no command runs its image's CMD; the same file is refused
-     with process replicas (it has nothing to run as a process).
+     with process replicas (it has nothing to run as a process);
+  7. runAsNonRoot: allowed for the image's numeric non-root USER, refused at deploy for an image
+     that runs as root or that podman does not have.
 """
 import argparse
 import json
@@ -24,6 +26,7 @@ import time
 import urllib.request
 
 IMAGE = os.environ.get("MLFAAS_IMAGE", "localhost/mlfaas:0.1.0")
+BASE_IMAGE = "localhost/mlfaas-base:bookworm"  # scripts/image.sh's Debian base: no USER, runs as root
 
 KNATIVE = f"""apiVersion: serving.knative.dev/v1
 kind: Service
@@ -72,6 +75,23 @@ spec:
     spec:
       containers:
         - image: {IMAGE}
+          securityContext:
+            runAsNonRoot: true   # the image's USER is 10001: allowed
+"""
+
+# runAsNonRoot on an image that runs as root (the base has no USER), and on one podman lacks.
+def as_non_root(name, image):
+    return f"""apiVersion: serving.knative.dev/v1
+kind: Service
+metadata:
+  name: {name}
+spec:
+  template:
+    spec:
+      containers:
+        - image: {image}
+          securityContext:
+            runAsNonRoot: true
 """
 
 OPENFAAS = f"""version: 1.0
@@ -221,6 +241,14 @@ def main():
     if "CAP_NET_RAW" not in got[4] and "CAP_CHOWN" not in got[4]:
         fail(f"{kn}: capabilities not dropped: {got[4]}")
     print(f"{kn}: memory limit 512Mi, read-only root, user 10001:10001, no-new-privileges, capabilities dropped")
+    # runAsNonRoot, checked as the kubelet does, but at deploy: 400 naming the reason.
+    for name, image, needle in [("rooted", BASE_IMAGE, "will run as root"),
+                                ("missing", "localhost/mlfaas-nope:0", "podman has no image")]:
+        status, body = http("POST", p.url + "/system/functions", as_non_root(name, image).encode(),
+                            {"Content-Type": "application/yaml"})
+        if status != 400 or needle not in body.decode():
+            fail(f"runAsNonRoot with {image}: {status} {body[:300]!r}")
+    print("runAsNonRoot: allowed for the image's USER 10001; refused (400) for a root image and a missing one")
     p.proc.send_signal(signal.SIGTERM)
     if p.proc.wait(timeout=60) != 0:
         fail(f"mlfaas up exited {p.proc.returncode} after SIGTERM")

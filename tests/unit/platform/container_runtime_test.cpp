@@ -120,5 +120,39 @@ TEST(ContainerRuntime, ParsesTheRuntimeFlag) {
   EXPECT_THROW(parse_runtime_kind("docker"), std::invalid_argument);
 }
 
+// runAsNonRoot, as the kubelet's verifyRunAsNonRoot decides it.
+TEST(ContainerRuntime, RunAsNonRootIsCheckedAgainstRunAsUserThenTheImagesUser) {
+  ContainerSecurity off;
+  EXPECT_EQ(run_as_non_root_violation(off, "img", ""), "");  // not asked for: root is fine
+  ContainerSecurity on;
+  on.run_as_non_root = true;
+  EXPECT_EQ(run_as_non_root_violation(on, "img", "10001"), "");
+  EXPECT_EQ(run_as_non_root_violation(on, "img", "10001:10001"), "");
+  EXPECT_NE(run_as_non_root_violation(on, "img", "").find("will run as root"), std::string::npos);
+  EXPECT_NE(run_as_non_root_violation(on, "img", "root").find("will run as root"), std::string::npos);
+  EXPECT_NE(run_as_non_root_violation(on, "img", "0").find("uid 0"), std::string::npos);
+  EXPECT_NE(run_as_non_root_violation(on, "img", "0:10001").find("uid 0"), std::string::npos);
+  EXPECT_NE(run_as_non_root_violation(on, "img", "000").find("uid 0"), std::string::npos);
+  const auto named = run_as_non_root_violation(on, "img", "mlfaas:mlfaas");
+  EXPECT_NE(named.find("non-numeric USER (mlfaas)"), std::string::npos) << named;
+  EXPECT_NE(named.find("runAsUser"), std::string::npos) << named;
+  // The container's runAsUser decides over the image's USER.
+  ContainerSecurity as_user = on;
+  as_user.run_as_user = 1000;
+  EXPECT_EQ(run_as_non_root_violation(as_user, "img", ""), "");
+  as_user.run_as_user = 0;
+  EXPECT_NE(run_as_non_root_violation(as_user, "img", "10001").find("runAsUser 0"), std::string::npos);
+}
+
+TEST(ContainerRuntime, AnImagePodmanDoesNotHaveHasNoUser) {
+  ContainerRuntime rt = podman();
+  rt.podman = "/bin/false";  // `podman image inspect` failing, as for a missing image
+  EXPECT_EQ(image_user(rt, "localhost/nope:1"), std::nullopt);
+  rt.podman = "/bin/echo";   // prints its arguments: the format and the quoted image come through
+  auto u = image_user(rt, "it's");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(*u, "image inspect --format {{.Config.User}} it's");
+}
+
 }  // namespace
 }  // namespace mlfaas::platform

@@ -80,6 +80,7 @@ TEST(KnativeSpec, MemoryLimitAndSecurityContextForContainerReplicas) {
   auto f = parse_specs(knative_with("", "", "          resources: {limits: {memory: 512Mi}}\n"
                                             "          securityContext:\n"
                                             "            runAsUser: 10001\n            runAsGroup: 10001\n"
+                                            "            runAsNonRoot: true\n"
                                             "            readOnlyRootFilesystem: true\n"
                                             "            allowPrivilegeEscalation: false\n"
                                             "            capabilities: {drop: [ALL]}\n"),
@@ -87,6 +88,7 @@ TEST(KnativeSpec, MemoryLimitAndSecurityContextForContainerReplicas) {
   EXPECT_EQ(f.memory_limit, 512ull << 20);
   EXPECT_EQ(f.security.run_as_user, 10001);
   EXPECT_EQ(f.security.run_as_group, 10001);
+  EXPECT_TRUE(f.security.run_as_non_root);
   EXPECT_TRUE(f.security.read_only_root_filesystem);
   EXPECT_TRUE(f.security.no_new_privileges);
   EXPECT_EQ(f.security.drop_capabilities, (std::vector<std::string>{"ALL"}));
@@ -94,10 +96,12 @@ TEST(KnativeSpec, MemoryLimitAndSecurityContextForContainerReplicas) {
   EXPECT_EQ(plain.memory_limit, 0u);
   EXPECT_FALSE(plain.security.run_as_user.has_value());
   EXPECT_FALSE(plain.security.read_only_root_filesystem);
+  EXPECT_FALSE(plain.security.run_as_non_root);
   for (auto [text, needle] : {std::pair<std::string, std::string>{
            knative_with("", "", "          resources: {limits: {memory: lots}}\n"),
            "containers[0].resources.limits.memory: expected a memory quantity"},
-       {knative_with("", "", "          securityContext: {runAsUser: root}\n"), "securityContext.runAsUser"}}) {
+       {knative_with("", "", "          securityContext: {runAsUser: root}\n"), "securityContext.runAsUser"},
+       {knative_with("", "", "          securityContext: {runAsNonRoot: maybe}\n"), "securityContext.runAsNonRoot"}}) {
     auto e = spec_error(text);
     EXPECT_NE(e.find(needle), std::string::npos) << "error: '" << e << "'\nexpected: " << needle;
   }
