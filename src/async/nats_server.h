@@ -53,7 +53,7 @@ class NatsServer {
   bool running() const { return proc_ && proc_->pid() > 0; }
 
   // Supervision (mlfaas up keeps its queue running): how the server ended ("exited with code 1",
-  // "was killed by signal 9 (Killed)"), or "" while it runs.
+  // "was killed by signal Killed"), or "" while it runs.
   std::string exited();
   // Starts it again on the same directory and port, so clients reconnect to the URL they know and
   // JetStream recovers its store. Returns once it is forked (listening() says when it accepts

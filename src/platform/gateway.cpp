@@ -122,18 +122,20 @@ void Gateway::check_runnable(const FunctionSpec& spec) const {
   if (opts_.runtime.container.containers()) {
     if (spec.image.empty())
       throw SpecError(fmt::format("function '{}': names no image, which --runtime podman runs", spec.name));
-    if (spec.security.run_as_non_root && !spec.security.run_as_user) {
+    if (spec.security.run_as_non_root) {
       // The kubelet checks this when it creates the container; we can at deploy, and say so there.
-      auto user = image_user(opts_.runtime.container, spec.image);
-      if (!user)
-        throw SpecError(fmt::format("function '{}': runAsNonRoot cannot be verified: podman has no image {} (mlfaas "
-                                    "never pulls; build or load it first)",
-                                    spec.name, spec.image));
-      if (auto why = run_as_non_root_violation(spec.security, spec.image, *user); !why.empty())
+      std::string user;  // the image's USER, which decides only without a runAsUser
+      if (!spec.security.run_as_user) {
+        auto u = image_user(opts_.runtime.container, spec.image);
+        if (!u)
+          throw SpecError(fmt::format("function '{}': runAsNonRoot cannot be verified: podman has no image {} "
+                                      "(mlfaas never pulls; build or load it first)",
+                                      spec.name, spec.image));
+        user = *u;
+      }
+      if (auto why = run_as_non_root_violation(spec.security, spec.image, user); !why.empty())
         throw SpecError(fmt::format("function '{}': {}", spec.name, why));
     }
-    if (auto why = run_as_non_root_violation(spec.security, spec.image, ""); spec.security.run_as_user && !why.empty())
-      throw SpecError(fmt::format("function '{}': {}", spec.name, why));
   } else if (spec.command.empty()) {
     throw SpecError(spec.no_command_error.empty() ? fmt::format("function '{}': no command to run", spec.name)
                                                   : spec.no_command_error);

@@ -80,7 +80,7 @@ spec:
 """
 
 # runAsNonRoot on an image that runs as root (the base has no USER), and on one podman lacks.
-def as_non_root(name, image):
+def as_non_root(name, image, run_as_user=None):
     return f"""apiVersion: serving.knative.dev/v1
 kind: Service
 metadata:
@@ -92,7 +92,7 @@ spec:
         - image: {image}
           securityContext:
             runAsNonRoot: true
-"""
+""" + (f"            runAsUser: {run_as_user}\n" if run_as_user is not None else "")
 
 OPENFAAS = f"""version: 1.0
 provider:
@@ -242,13 +242,14 @@ def main():
         fail(f"{kn}: capabilities not dropped: {got[4]}")
     print(f"{kn}: memory limit 512Mi, read-only root, user 10001:10001, no-new-privileges, capabilities dropped")
     # runAsNonRoot, checked as the kubelet does, but at deploy: 400 naming the reason.
-    for name, image, needle in [("rooted", BASE_IMAGE, "will run as root"),
-                                ("missing", "localhost/mlfaas-nope:0", "podman has no image")]:
-        status, body = http("POST", p.url + "/system/functions", as_non_root(name, image).encode(),
+    for name, image, user, needle in [("rooted", BASE_IMAGE, None, "will run as root"),
+                                      ("missing", "localhost/mlfaas-nope:0", None, "podman has no image"),
+                                      ("uid-zero", IMAGE, 0, "runAsUser 0 breaks its runAsNonRoot")]:
+        status, body = http("POST", p.url + "/system/functions", as_non_root(name, image, user).encode(),
                             {"Content-Type": "application/yaml"})
         if status != 400 or needle not in body.decode():
             fail(f"runAsNonRoot with {image}: {status} {body[:300]!r}")
-    print("runAsNonRoot: allowed for the image's USER 10001; refused (400) for a root image and a missing one")
+    print("runAsNonRoot: allowed for the image's USER 10001; refused (400) for a root image, a missing one and runAsUser 0")
     p.proc.send_signal(signal.SIGTERM)
     if p.proc.wait(timeout=60) != 0:
         fail(f"mlfaas up exited {p.proc.returncode} after SIGTERM")
