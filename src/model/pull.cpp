@@ -7,6 +7,7 @@
 #include <fstream>
 #include <vector>
 
+#include "common/command_output.h"
 #include "common/strings.h"
 #include "model/labels.h"
 #include "model/model.h"
@@ -35,29 +36,9 @@ void curl(const std::string& url, const fs::path& out) {
 }  // namespace
 
 std::string file_sha256(const fs::path& file) {
-  int fds[2];
-  if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-  posix_spawn_file_actions_addclose(&fa, fds[0]);
-  std::string path = file.string();
-  std::vector<char*> argv = {const_cast<char*>("sha256sum"), path.data(), nullptr};
-  pid_t pid;
-  const int rc = posix_spawnp(&pid, "sha256sum", &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  close(fds[1]);
-  std::string out;
-  char buf[256];
-  ssize_t n;
-  while (rc == 0 && (n = read(fds[0], buf, sizeof buf)) > 0) out.append(buf, size_t(n));
-  close(fds[0]);
-  if (rc != 0) throw std::runtime_error("cannot run sha256sum");
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || out.size() < 64)
-    throw std::runtime_error("sha256sum failed on " + path);
-  return out.substr(0, 64);
+  auto out = command_output({"sha256sum", file.string()});
+  if (!out || out->size() < 64) throw std::runtime_error("sha256sum failed on " + file.string());
+  return out->substr(0, 64);
 }
 
 std::string zoo_mobilenetv2_manifest() {

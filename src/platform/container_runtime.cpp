@@ -9,11 +9,13 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
+#include <sstream>
 #include <string>
 #include <stdexcept>
 
 #include <fmt/format.h>
+
+#include "common/command_output.h"
 
 namespace mlfaas::platform {
 
@@ -83,18 +85,9 @@ std::string run_as_non_root_violation(const ContainerSecurity& sec, const std::s
 }
 
 std::optional<std::string> image_user(const ContainerRuntime& rt, const std::string& image) {
-  // Shell-quoted: the image reference comes from a spec.
-  std::string quoted = "'";
-  for (char c : image) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  quoted += "'";
-  const std::string cmd = fmt::format("{} image inspect --format '{{{{.Config.User}}}}' {} 2>/dev/null", rt.podman, quoted);
-  FILE* f = popen(cmd.c_str(), "r");
-  if (!f) return std::nullopt;
-  std::string out;
-  char buf[256];
-  while (fgets(buf, sizeof buf, f)) out += buf;
-  if (pclose(f) != 0) return std::nullopt;
-  while (!out.empty() && std::isspace(static_cast<unsigned char>(out.back()))) out.pop_back();
+  auto out = command_output({rt.podman, "image", "inspect", "--format", "{{.Config.User}}", image});
+  if (!out) return std::nullopt;
+  while (!out->empty() && std::isspace(static_cast<unsigned char>(out->back()))) out->pop_back();
   return out;
 }
 
@@ -107,21 +100,18 @@ std::vector<std::string> platform_cleanup_argv(const ContainerRuntime& rt) {
 }
 
 int remove_stale_containers(const ContainerRuntime& rt) {
-  const std::string cmd = fmt::format("{} ps --all --filter label={} --format '{{{{.Names}}}} {{{{index .Labels \"{}\"}}}}' 2>/dev/null",
-                                      rt.podman, kOwnerLabel, kOwnerLabel);
-  FILE* f = popen(cmd.c_str(), "r");
-  if (!f) return 0;
-  std::vector<std::string> stale;
-  char name[256];
+  const std::string label = kOwnerLabel;
+  auto listed = command_output({rt.podman, "ps", "--all", "--filter", "label=" + label, "--format",
+                                "{{.Names}} {{index .Labels \"" + label + "\"}}"});
+  if (!listed) return 0;
+  std::istringstream lines(*listed);
+  std::string name;
   long owner = 0;
-  while (fscanf(f, "%255s %ld", name, &owner) == 2)
-    if (owner > 0 && owner != rt.owner && kill(pid_t(owner), 0) != 0 && errno == ESRCH) stale.push_back(name);
-  pclose(f);
-  for (auto& n : stale) {
-    std::string rm = fmt::format("{} rm --force --time 0 {} >/dev/null 2>&1", rt.podman, n);
-    if (std::system(rm.c_str()) != 0) continue;
-  }
-  return int(stale.size());
+  int removed = 0;
+  while (lines >> name >> owner)
+    if (owner > 0 && owner != rt.owner && kill(pid_t(owner), 0) != 0 && errno == ESRCH)
+      removed += command_output(remove_container_argv(rt, name)) ? 1 : 0;
+  return removed;
 }
 
 void run_detached(const std::vector<std::string>& argv) {
