@@ -1,8 +1,7 @@
 #include "platform/spec_fields.h"
 
-#include "common/memory_quantity.h"
-
 #include "common/cpus.h"
+#include "common/memory_quantity.h"
 
 #include <fmt/format.h>
 #include <unistd.h>
